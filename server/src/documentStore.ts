@@ -1,0 +1,53 @@
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { FileModel } from './service/model/fileModel';
+
+export interface OpenDocument {
+  text: TextDocument;
+  model: FileModel;
+}
+
+/**
+ * The open documents, each kept as text plus its incremental model. We keep our own store instead
+ * of `TextDocuments` because the model needs the edit ranges, which `TextDocuments` does not pass on.
+ */
+export class DocumentStore {
+  private readonly documents = new Map<string, OpenDocument>();
+
+  constructor(private readonly maxSize: () => number) {}
+
+  open(uri: string, languageId: string, version: number, content: string): OpenDocument {
+    const text = TextDocument.create(uri, languageId, version, content);
+    const entry = { text, model: FileModel.fromText(content, this.maxSize()) };
+    this.documents.set(uri, entry);
+    return entry;
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): OpenDocument | undefined {
+    const entry = this.documents.get(uri);
+    if (!entry) return undefined;
+    entry.text = TextDocument.update(entry.text, changes, version);
+    entry.model.applyEdits(
+      changes.map((c) => ('range' in c ? { range: c.range, text: c.text } : { text: c.text })),
+      entry.text,
+    );
+    return entry;
+  }
+
+  /** Rebuilds every model, e.g. after the size limit changed. */
+  rebuildAll(): void {
+    for (const entry of this.documents.values()) entry.model = FileModel.fromText(entry.text.getText(), this.maxSize());
+  }
+
+  close(uri: string): void {
+    this.documents.delete(uri);
+  }
+
+  get(uri: string): OpenDocument | undefined {
+    return this.documents.get(uri);
+  }
+
+  uris(): string[] {
+    return [...this.documents.keys()];
+  }
+}

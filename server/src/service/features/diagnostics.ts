@@ -1,0 +1,108 @@
+import type { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
+import { DiagnosticCodes, DIAGNOSTIC_SOURCE, type SeverityName } from '../codes';
+import type { DocumentAnalysis } from '../model/documentAnalysis';
+import { closestMatch } from '../text/similarity';
+import { allKindSchemas } from '../schema/registry';
+import type { RawDiagnostic } from '../validation/rawDiagnostic';
+import { validateAgainstSchema } from '../validation/schemaValidator';
+import { validateReferenceNames } from '../validation/nameRules';
+import type { Settings } from '../settings';
+
+const SEVERITY: Record<SeverityName, DiagnosticSeverity> = { error: 1, warning: 2, information: 3, hint: 4 };
+
+/** The problems of one document, with positions relative to its first line. Cached with the analysis. */
+export function analyseDocument(analysis: DocumentAnalysis): Diagnostic[] {
+  return analysis.cached('diagnostics', () =>
+    collect(analysis)
+      .sort((a, b) => a.start - b.start || a.end - b.end)
+      .map((raw) => toLsp(analysis, raw)),
+  );
+}
+
+function collect(analysis: DocumentAnalysis): RawDiagnostic[] {
+  const { recognition, identity } = analysis;
+  if (recognition.status === 'not-flux' || !identity) return [];
+  const out: RawDiagnostic[] = [];
+  if (recognition.status === 'unknown-kind') {
+    const group = identity.apiVersion.split('/')[0]!;
+    const kinds = allKindSchemas().filter((k) => k.apiVersion.startsWith(`${group}/`)).map((k) => k.kind);
+    const suggestion = closestMatch(identity.kind, kinds);
+    out.push({
+      code: DiagnosticCodes.unknownKind,
+      severity: 'warning',
+      message: `\`${identity.kind}\` is not a kind of ${group}.${suggestion ? ` Did you mean \`${suggestion}\`?` : ` Known kinds: ${kinds.join(', ')}.`}`,
+      start: identity.kindRange[0],
+      end: identity.kindRange[1],
+      data: suggestion ? { suggestion } : undefined,
+    });
+    return out;
+  }
+  const schema = recognition.schema;
+  if (recognition.status === 'other-version') {
+    out.push({
+      code: DiagnosticCodes.apiVersionRemoved,
+      severity: 'error',
+      message: `\`${identity.apiVersion}\` is not served by current Flux. Use \`${schema.apiVersion}\`.`,
+      start: identity.apiVersionRange[0],
+      end: identity.apiVersionRange[1],
+      data: { replacement: schema.apiVersion },
+    });
+  }
+  const { doc, failure } = analysis.parsed;
+  if (failure || !doc) {
+    if (failure) out.push({ code: DiagnosticCodes.tooComplex, severity: 'warning', message: `This document was not checked: ${failure}.`, start: identity.kindRange[0], end: identity.kindRange[1] });
+    return out;
+  }
+  for (const error of doc.errors) {
+    out.push({ code: error.code === 'DUPLICATE_KEY' ? DiagnosticCodes.duplicateKey : DiagnosticCodes.yamlSyntax, severity: 'error', message: cleanYamlMessage(error.message), start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1) });
+  }
+  for (const warning of doc.warnings) {
+    // Custom tags such as `!secret` are for other tools; Kubernetes reads the value as a string.
+    if (warning.code === 'TAG_RESOLVE_FAILED') continue;
+    out.push({ code: DiagnosticCodes.yamlSyntax, severity: 'warning', message: cleanYamlMessage(warning.message), start: warning.pos[0], end: Math.max(warning.pos[1], warning.pos[0] + 1) });
+  }
+  const schemaProblems = validateAgainstSchema(doc, schema.root).filter(
+    // The version is reported once above, with the replacement.
+    (d) => !(recognition.status === 'other-version' && d.code === DiagnosticCodes.invalidEnum && d.start === identity.apiVersionRange[0]),
+  );
+  for (const problem of schemaProblems) {
+    if (problem.start === problem.end && problem.start === (doc.contents?.range?.[0] ?? 0)) {
+      // Missing top-level fields: point at the kind, where the object is named.
+      problem.start = identity.kindRange[0];
+      problem.end = identity.kindRange[1];
+    }
+    out.push(problem);
+  }
+  out.push(...validateReferenceNames(doc));
+  return out;
+}
+
+function cleanYamlMessage(message: string): string {
+  // The yaml package appends " at line N, column M" and a code excerpt; the editor shows the position.
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function toLsp(analysis: DocumentAnalysis, raw: RawDiagnostic): Diagnostic {
+  const diagnostic: Diagnostic = {
+    range: analysis.lines.rangeOf(raw.start, raw.end),
+    severity: SEVERITY[raw.severity],
+    code: raw.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: raw.message,
+  };
+  if (raw.data) diagnostic.data = raw.data;
+  return diagnostic;
+}
+
+/** Applies the user's severity overrides; `off` removes the diagnostic. */
+export function applySeverities(diagnostics: Diagnostic[], settings: Settings): Diagnostic[] {
+  const overrides = settings.severity;
+  if (Object.keys(overrides).length === 0) return diagnostics;
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const override = overrides[String(d.code)];
+    if (override === 'off') continue;
+    out.push(override ? { ...d, severity: SEVERITY[override] } : d);
+  }
+  return out;
+}

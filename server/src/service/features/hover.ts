@@ -1,0 +1,44 @@
+import { isScalar } from 'yaml';
+import type { Hover } from 'vscode-languageserver-types';
+import type { DocumentAnalysis } from '../model/documentAnalysis';
+import { findAtOffset, formatPath } from '../model/yamlTree';
+import { schemaAt, typeLabel } from '../schema/lookup';
+import type { KindSchema } from '../schema/registry';
+
+/** Hover for the key or value at `offset` of a Flux document: what the field does, its type, default and allowed values. */
+export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: number): Hover | null {
+  const doc = analysis.parsed.doc;
+  if (!doc) return null;
+  const found = findAtOffset(doc, offset);
+  if (!found) return null;
+  const { path } = found;
+  // Inside free-form values (spec.values) there is nothing we know yet.
+  const fieldSchema = schemaAt(schema.root, path);
+  if (!fieldSchema) return null;
+  const range = found.node.range;
+  if (!range) return null;
+  const isRoot = path.length === 1 && (path[0] === 'apiVersion' || path[0] === 'kind');
+  const lines: string[] = [];
+  if (isRoot) {
+    lines.push(`**${schema.kind}** \`${schema.apiVersion}\``, '', schema.description);
+  } else {
+    lines.push(`**${formatPath(path)}**: \`${typeLabel(fieldSchema)}\``);
+    if (fieldSchema.description) lines.push('', fieldSchema.description);
+    const facts: string[] = [];
+    if (fieldSchema.default !== undefined) facts.push(`Default: \`${JSON.stringify(fieldSchema.default)}\``);
+    if (fieldSchema.enum) {
+      const current = !found.onKey && isScalar(found.node) ? String(found.node.value) : undefined;
+      facts.push(`Allowed: ${fieldSchema.enum.map((v) => (String(v) === current ? `**\`${String(v)}\`**` : `\`${String(v)}\``)).join(', ')}`);
+    }
+    if (fieldSchema.pattern) facts.push(`Pattern: \`${fieldSchema.pattern}\``);
+    if (fieldSchema.minLength !== undefined || fieldSchema.maxLength !== undefined) {
+      facts.push(`Length: ${fieldSchema.minLength ?? 0}–${fieldSchema.maxLength ?? '∞'}`);
+    }
+    if (facts.length) lines.push('', facts.join('  \n'));
+  }
+  lines.push('', `[${schema.kind} documentation](${schema.docs})`);
+  return {
+    contents: { kind: 'markdown', value: lines.join('\n') },
+    range: analysis.lines.rangeOf(range[0], range[1]),
+  };
+}

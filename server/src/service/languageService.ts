@@ -1,0 +1,82 @@
+import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from 'vscode-languageserver-types';
+import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
+import type { FileModel } from './model/fileModel';
+import { analyseDocument, applySeverities } from './features/diagnostics';
+import { completeInSegment } from './features/completion';
+import { hoverAt } from './features/hover';
+import { segmentSymbol } from './features/symbols';
+import type { Settings } from './settings';
+
+function shift<T extends { range: { start: Position; end: Position } }>(item: T, lines: number): T {
+  if (lines === 0) return item;
+  return {
+    ...item,
+    range: {
+      start: { line: item.range.start.line + lines, character: item.range.start.character },
+      end: { line: item.range.end.line + lines, character: item.range.end.character },
+    },
+  };
+}
+
+function fileNotice(file: FileModel, settings: Settings): Diagnostic | undefined {
+  const at = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  if (file.oversized) {
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+    return { range: at, severity: 3, code: DiagnosticCodes.fileTooLarge, source: DIAGNOSTIC_SOURCE, message: `This file (${mb(file.textLength)}) is larger than the limit of ${mb(settings.maxFileSize)} and is not checked. Raise helmRelease.maxFileSize to check it.` };
+  }
+  if (file.binary) {
+    return { range: at, severity: 3, code: DiagnosticCodes.binaryFile, source: DIAGNOSTIC_SOURCE, message: 'This file contains NUL bytes; it looks binary and is not checked.' };
+  }
+  return undefined;
+}
+
+/** All problems of a file: each document's (cached) diagnostics moved to its line. */
+export function fileDiagnostics(file: FileModel, settings: Settings): Diagnostic[] {
+  if (!settings.validate) return [];
+  const notice = fileNotice(file, settings);
+  if (notice) return applySeverities([notice], settings);
+  const out: Diagnostic[] = [];
+  for (const segment of file.segments) {
+    if (!segment.analysis.isFlux) continue;
+    for (const d of analyseDocument(segment.analysis)) out.push(shift(d, segment.startLine));
+  }
+  return applySeverities(out, settings);
+}
+
+export function completion(file: FileModel, position: Position, settings: Settings): CompletionItem[] {
+  if (!settings.completion) return [];
+  const segment = file.segmentAt(position.line);
+  if (!segment) return [];
+  const { recognition } = segment.analysis;
+  const schema = recognition.status === 'served' || recognition.status === 'other-version' ? recognition.schema : undefined;
+  const items = completeInSegment(segment, { line: position.line - segment.startLine, character: position.character }, schema, segment.analysis.identity !== undefined);
+  if (segment.startLine === 0) return items;
+  return items.map((item) => (item.textEdit && 'range' in item.textEdit ? { ...item, textEdit: shift(item.textEdit, segment.startLine) } : item));
+}
+
+export function hover(file: FileModel, position: Position, settings: Settings): Hover | null {
+  if (!settings.hover) return null;
+  const segment = file.segmentAt(position.line);
+  if (!segment) return null;
+  const { recognition, lines } = { recognition: segment.analysis.recognition, lines: segment.analysis.lines };
+  if (recognition.status !== 'served' && recognition.status !== 'other-version') return null;
+  const offset = lines.offsetAt({ line: position.line - segment.startLine, character: position.character });
+  const result = hoverAt(segment.analysis, recognition.schema, offset);
+  if (!result?.range) return result;
+  return shift(result as Hover & { range: NonNullable<Hover['range']> }, segment.startLine);
+}
+
+export function documentSymbols(file: FileModel): DocumentSymbol[] {
+  const out: DocumentSymbol[] = [];
+  for (const segment of file.segments) {
+    const symbol = segmentSymbol(segment);
+    if (symbol) out.push(shiftSymbol(symbol, segment.startLine));
+  }
+  return out;
+}
+
+function shiftSymbol(symbol: DocumentSymbol, lines: number): DocumentSymbol {
+  if (lines === 0) return symbol;
+  const move = (r: DocumentSymbol['range']) => ({ start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } });
+  return { ...symbol, range: move(symbol.range), selectionRange: move(symbol.selectionRange), children: symbol.children?.map((c) => shiftSymbol(c, lines)) };
+}

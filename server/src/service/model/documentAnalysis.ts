@@ -1,0 +1,63 @@
+import { parseAllDocuments, type Document } from 'yaml';
+import { LineIndex } from '../text/lineIndex';
+import { identify, recognise, type ObjectIdentity, type Recognition } from './identity';
+import { PARSE_OPTIONS } from './yamlTree';
+
+export interface ParseResult {
+  /** The document, or undefined when the parser itself failed (e.g. nesting too deep for the stack). */
+  doc?: Document.Parsed;
+  /** Why the parser failed, when it did. */
+  failure?: string;
+}
+
+/**
+ * Everything we know about one YAML document of a file. It depends only on the document's text, so
+ * when an edit elsewhere in the file leaves that text unchanged the analysis is reused as it is;
+ * positions inside are relative to the document's first line.
+ */
+export class DocumentAnalysis {
+  readonly identity: ObjectIdentity | undefined;
+  readonly recognition: Recognition;
+  private lineIndex?: LineIndex;
+  private parseResult?: ParseResult;
+  /** Results of features, cached per settings key (see languageService). */
+  readonly cache = new Map<string, unknown>();
+
+  constructor(readonly text: string) {
+    this.identity = identify(text);
+    this.recognition = recognise(this.identity);
+  }
+
+  get lines(): LineIndex {
+    this.lineIndex ??= new LineIndex(this.text);
+    return this.lineIndex;
+  }
+
+  get isFlux(): boolean {
+    return this.recognition.status !== 'not-flux';
+  }
+
+  get parsed(): ParseResult {
+    if (!this.parseResult) this.parseResult = parse(this.text);
+    return this.parseResult;
+  }
+
+  cached<T>(key: string, compute: () => T): T {
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const value = compute();
+    this.cache.set(key, value);
+    return value;
+  }
+}
+
+function parse(text: string): ParseResult {
+  try {
+    const docs = parseAllDocuments(text, PARSE_OPTIONS);
+    if (!Array.isArray(docs)) return {};
+    // A piece holds one document by construction; a `...` end marker followed by content can
+    // still produce more, and only the first one is the object we analyse.
+    return docs.length > 0 ? { doc: docs[0] } : {};
+  } catch (error) {
+    return { failure: error instanceof RangeError ? 'the document is nested too deeply to be read' : String(error) };
+  }
+}

@@ -1,0 +1,76 @@
+import { isFluxGroup, schemaForKind, type KindSchema } from '../schema/registry';
+
+/** apiVersion and kind of a document, read by a line scan so that broken YAML is still recognised. */
+export interface ObjectIdentity {
+  apiVersion: string;
+  kind: string;
+  /** Offsets in the document text of the `kind` value, for diagnostics about the object as a whole. */
+  kindRange: [number, number];
+  apiVersionRange: [number, number];
+}
+
+const TOP_LEVEL = /^(apiVersion|kind)[ \t]*:[ \t]*(.*)$/gm;
+
+function cleanScalar(raw: string): { value: string; offset: number; length: number } {
+  let text = raw;
+  const comment = text.search(/\s#/);
+  if (comment >= 0) text = text.slice(0, comment);
+  text = text.trimEnd();
+  let offset = 0;
+  if (text.length >= 2 && (text[0] === '"' || text[0] === "'") && text[text.length - 1] === text[0]) {
+    return { value: text.slice(1, -1), offset: 0, length: text.length };
+  }
+  if (text.startsWith('!')) {
+    const space = text.search(/\s/);
+    if (space > 0) {
+      offset = space + 1;
+      text = text.slice(offset);
+    }
+  }
+  return { value: text, offset, length: text.length };
+}
+
+export function identify(text: string): ObjectIdentity | undefined {
+  let apiVersion: string | undefined;
+  let kind: string | undefined;
+  let apiVersionRange: [number, number] = [0, 0];
+  let kindRange: [number, number] = [0, 0];
+  TOP_LEVEL.lastIndex = 0;
+  for (let m = TOP_LEVEL.exec(text); m; m = TOP_LEVEL.exec(text)) {
+    const valueStart = m.index + m[0].length - m[2]!.length;
+    const { value, offset, length } = cleanScalar(m[2]!);
+    const range: [number, number] = [valueStart + offset, valueStart + offset + length];
+    if (m[1] === 'apiVersion' && apiVersion === undefined) {
+      apiVersion = value;
+      apiVersionRange = range;
+    } else if (m[1] === 'kind' && kind === undefined) {
+      kind = value;
+      kindRange = range;
+    }
+    if (apiVersion !== undefined && kind !== undefined) break;
+  }
+  if (apiVersion === undefined || kind === undefined) return undefined;
+  return { apiVersion, kind, apiVersionRange, kindRange };
+}
+
+/** What we know about a document's kind. */
+export type Recognition =
+  | { status: 'not-flux' }
+  /** A Flux kind at the version current Flux serves. */
+  | { status: 'served'; schema: KindSchema }
+  /** A Flux kind at a version current Flux does not serve. */
+  | { status: 'other-version'; schema: KindSchema }
+  /** A Flux API group with a kind we do not know. */
+  | { status: 'unknown-kind' };
+
+export function recognise(identity: ObjectIdentity | undefined): Recognition {
+  if (!identity || !isFluxGroup(identity.apiVersion)) return { status: 'not-flux' };
+  const schema = schemaForKind(identity.kind);
+  if (!schema || schema.apiVersion.split('/')[0] !== identity.apiVersion.split('/')[0]) {
+    // Kustomization, Alert, ImagePolicy... live in other groups; in ours an unknown kind is a typo.
+    return identity.apiVersion.startsWith('helm.toolkit.fluxcd.io/') || identity.apiVersion.startsWith('source.toolkit.fluxcd.io/')
+      ? { status: 'unknown-kind' }
+      : { status: 'not-flux' };
+  }
+  return schema.apiVersion === identity.apiVersion ? { status: 'served', schema } : { status: 'other-version', schema };
+}

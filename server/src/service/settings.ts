@@ -1,0 +1,50 @@
+import type { SeverityName } from './codes';
+
+export type SeverityOverride = SeverityName | 'off';
+
+/** What users can set, in VS Code (`helmRelease.*`) or in `.helmrelease.yaml` for the CLI. */
+export interface Settings {
+  validate: boolean;
+  completion: boolean;
+  hover: boolean;
+  /** Severity per diagnostic code. */
+  severity: Record<string, SeverityOverride>;
+  /** Files larger than this (bytes) are not analysed. */
+  maxFileSize: number;
+}
+
+export const defaultSettings: Settings = {
+  validate: true,
+  completion: true,
+  hover: true,
+  severity: {},
+  maxFileSize: 10 * 1024 * 1024,
+};
+
+const SEVERITIES: readonly string[] = ['error', 'warning', 'information', 'hint', 'off'];
+
+function bool(value: unknown, fallback: boolean): boolean {
+  return typeof value === 'boolean' ? value : fallback;
+}
+
+/**
+ * Turns whatever a client or config file sent into valid settings. Accepts both the VS Code shape
+ * (`{ validate: { enable } }`) and the flat shape of the config file (`{ validate: false }`).
+ */
+export function normalizeSettings(raw: unknown): Settings {
+  if (!raw || typeof raw !== 'object') return { ...defaultSettings, severity: {} };
+  const r = raw as Record<string, unknown>;
+  const flag = (name: 'validate' | 'completion' | 'hover') => {
+    const value = r[name];
+    if (value && typeof value === 'object') return bool((value as Record<string, unknown>).enable, defaultSettings[name]);
+    return bool(value, defaultSettings[name]);
+  };
+  const severity: Record<string, SeverityOverride> = {};
+  if (r.severity && typeof r.severity === 'object') {
+    for (const [code, value] of Object.entries(r.severity as Record<string, unknown>)) {
+      if (typeof value === 'string' && SEVERITIES.includes(value)) severity[code] = value as SeverityOverride;
+    }
+  }
+  const maxFileSize = typeof r.maxFileSize === 'number' && r.maxFileSize >= 0 ? r.maxFileSize : defaultSettings.maxFileSize;
+  return { validate: flag('validate'), completion: flag('completion'), hover: flag('hover'), severity, maxFileSize };
+}

@@ -1,0 +1,129 @@
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+
+const CLI = path.resolve(__dirname, '../../dist/cli.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const good = `apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: podinfo
+spec:
+  interval: 5m
+  url: https://stefanprodan.github.io/podinfo
+`;
+const bad = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: podinfo
+spec:
+  interval: 5m
+  chart:
+    spec:
+      chart: podinfo
+      sourceRef:
+        kind: HelmRepository
+        name: podinfo
+  install:
+    remediaton:
+      retries: 3
+`;
+
+describe('helmrelease-check', () => {
+  let dir: string;
+  before(() => {
+    assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
+    dir = mkdtempSync(path.join(tmpdir(), 'hr-cli-'));
+    mkdirSync(path.join(dir, 'repo/apps/podinfo'), { recursive: true });
+    mkdirSync(path.join(dir, 'repo/node_modules/x'), { recursive: true });
+    writeFileSync(path.join(dir, 'repo/apps/podinfo/repository.yaml'), good);
+    writeFileSync(path.join(dir, 'repo/apps/podinfo/release.yml'), bad);
+    writeFileSync(path.join(dir, 'repo/apps/podinfo/notes.txt'), bad);
+    writeFileSync(path.join(dir, 'repo/node_modules/x/release.yaml'), bad);
+    symlinkSync('..', path.join(dir, 'repo/apps/loop'));
+  });
+
+  test('text output is one compiler-style line per problem, exit 1 on errors', async () => {
+    const result = await run(['repo'], dir);
+    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.stdout.trim(), `${path.join('repo', 'apps', 'podinfo', 'release.yml')}:14:5: error unknown-field: Unknown field \`remediaton\` in \`spec.install\`. Did you mean \`remediation\`?`);
+    assert.match(result.stderr, /1 error\(s\), 0 warning\(s\), 0 other in 2 file\(s\)/);
+  });
+
+  test('json output is one array of file, range, severity, code, message', async () => {
+    const result = await run(['check', '--format', 'json', 'repo'], dir);
+    assert.equal(result.code, 1);
+    const items = JSON.parse(result.stdout) as unknown[];
+    assert.deepEqual(items, [
+      {
+        file: path.join(dir, 'repo/apps/podinfo/release.yml'),
+        range: { start: { line: 13, character: 4 }, end: { line: 13, character: 14 } },
+        severity: 'error',
+        code: 'unknown-field',
+        message: 'Unknown field `remediaton` in `spec.install`. Did you mean `remediation`?',
+      },
+    ]);
+  });
+
+  test('exit 0 when there are no errors', async () => {
+    const result = await run(['repo/apps/podinfo/repository.yaml'], dir);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, '');
+  });
+
+  test('a .helmrelease.yaml in the repository changes severities', async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'hr-cfg-'));
+    writeFileSync(path.join(project, '.helmrelease.yaml'), 'severity:\n  unknown-field: warning\n');
+    writeFileSync(path.join(project, 'release.yaml'), bad);
+    const result = await run(['release.yaml'], project);
+    assert.equal(result.code, 0, 'a warning does not fail the check');
+    assert.match(result.stdout, /warning unknown-field/);
+  });
+
+  test('bad usage exits 2 with the reason and the usage', async () => {
+    for (const args of [[], ['--format', 'xml', 'repo'], ['--nope', 'repo']]) {
+      const result = await run(args, dir);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.match(result.stderr, /helmrelease-check: .+\n\nUsage:/);
+    }
+  });
+
+  test('an unreadable input exits 2 with the reason, after checking the rest', async () => {
+    const result = await run(['repo', 'missing.yaml'], dir);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /cannot read .*missing.yaml: no such file or directory/);
+    assert.match(result.stdout, /unknown-field/);
+  });
+
+  test('a settings file that does not parse exits 2', async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'hr-cfg-'));
+    writeFileSync(path.join(project, '.helmrelease.yaml'), 'severity: [\n');
+    writeFileSync(path.join(project, 'release.yaml'), good);
+    const result = await run(['release.yaml'], project);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /cannot use the settings file: .*\.helmrelease\.yaml is not valid YAML/);
+  });
+
+  test('--help prints the usage and exits 0', async () => {
+    const result = await run(['--help'], dir);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^Usage: helmrelease-check/);
+  });
+});

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import * as path from 'path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+
+export const SERVER = path.resolve(__dirname, '../../dist/server.js');
+
+/** A minimal LSP client over stdio for tests: starts `dist/server.js`, records diagnostics and stderr. */
+export class TestClient {
+  readonly process: ChildProcessWithoutNullStreams;
+  readonly connection: MessageConnection;
+  readonly stderr: string[] = [];
+  readonly logs: string[] = [];
+  private readonly diagnosticWaiters: Array<{ test: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }> = [];
+  readonly published: PublishDiagnosticsParams[] = [];
+  configuration: unknown = null;
+
+  constructor() {
+    this.process = spawn(process.execPath, [SERVER, '--stdio'], { stdio: 'pipe' });
+    this.process.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout), new StreamMessageWriter(this.process.stdin));
+    this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+      this.published.push(params);
+      for (const waiter of [...this.diagnosticWaiters]) {
+        if (waiter.test(params)) {
+          this.diagnosticWaiters.splice(this.diagnosticWaiters.indexOf(waiter), 1);
+          waiter.resolve(params);
+        }
+      }
+    });
+    this.connection.onNotification('window/logMessage', (params: { message: string }) => {
+      this.logs.push(params.message);
+    });
+    this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => this.configuration));
+    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.listen();
+  }
+
+  async initialize(withConfiguration = true): Promise<{ capabilities: Record<string, unknown> }> {
+    const result = await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { workspace: { configuration: withConfiguration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    });
+    await this.connection.sendNotification('initialized', {});
+    return result as { capabilities: Record<string, unknown> };
+  }
+
+  /** Resolves with the next diagnostics for `uri` (at `version`, when given). */
+  nextDiagnostics(uri: string, version?: number, timeoutMs = 10_000): Promise<Diagnostic[]> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version} within ${timeoutMs} ms; stderr: ${this.stderr.join('')}`)), timeoutMs);
+      this.diagnosticWaiters.push({
+        test: (p) => p.uri === uri && (version === undefined || p.version === version),
+        resolve: (p) => {
+          clearTimeout(timer);
+          resolve(p.diagnostics);
+        },
+      });
+    });
+  }
+
+  open(uri: string, text: string, version = 1): Promise<Diagnostic[]> {
+    const next = this.nextDiagnostics(uri, version);
+    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version, text } });
+    return next;
+  }
+
+  async shutdown(): Promise<number | null> {
+    const exited = new Promise<number | null>((resolve) => this.process.on('exit', (code) => resolve(code)));
+    await this.connection.sendRequest('shutdown');
+    await this.connection.sendNotification('exit');
+    const code = await exited;
+    this.connection.dispose();
+    return code;
+  }
+}

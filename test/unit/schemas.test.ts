@@ -1,0 +1,340 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+
+// Checks every `schemas/*.json` against the Flux CRD it was derived from: the structure must be
+// the served version's `spec` schema exactly, the descriptions must be ours (present, and not
+// copied from the CRD).
+
+const ROOT = path.resolve(__dirname, '../..');
+const SCHEMA_DIR = path.join(ROOT, 'schemas');
+const CRD_DIR = path.resolve(__dirname, '../../../shared/flux-crds');
+
+const EXPECTED_FILES = ['helmrelease', 'helmrepository', 'ocirepository', 'gitrepository', 'helmchart', 'bucket', 'externalartifact'];
+
+/** Keywords compared by value (`required` as a set; everything else exactly). */
+const VALUE_KEYWORDS = [
+  'type',
+  'required',
+  'enum',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'minItems',
+  'maxItems',
+  'format',
+  'default',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-int-or-string',
+] as const;
+const NESTED_KEYWORDS = ['properties', 'items', 'additionalProperties'] as const;
+const STRUCTURAL = new Set<string>([...VALUE_KEYWORDS, ...NESTED_KEYWORDS]);
+const ALLOWED_OURS = new Set<string>(['description', ...STRUCTURAL]);
+/** CRD keywords we deliberately leave out of our files. */
+const IGNORED_IN_CRD = new Set<string>(['description', 'x-kubernetes-validations']);
+const FILE_KEYS = ['apiVersion', 'kind', 'docs', 'description', 'spec'];
+const MIN_SHARED_WORDS = 8;
+
+type Node = Record<string, unknown>;
+
+interface SchemaFile {
+  apiVersion: string;
+  kind: string;
+  docs: string;
+  description: string;
+  spec: Node;
+}
+
+interface Crd {
+  file: string;
+  group: string;
+  kind: string;
+  /** Served versions: name → openAPIV3Schema. */
+  served: Map<string, Node>;
+}
+
+const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// ── Loading ──────────────────────────────────────────────────────────────────────────────────
+
+let crdCache: Crd[] | undefined;
+
+function loadCrds(): Crd[] {
+  if (crdCache) return crdCache;
+  if (!existsSync(CRD_DIR)) {
+    assert.fail(
+      `The reference Flux CRDs are needed at ${CRD_DIR} (the folder shared/flux-crds next to the repository, ` +
+        'holding the config/crd/bases/*.yaml files of helm-controller and source-controller). ' +
+        'The schema checks cannot run without them.',
+    );
+  }
+  const crds: Crd[] = [];
+  for (const name of readdirSync(CRD_DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const doc of parseAllDocuments(readFileSync(path.join(CRD_DIR, name), 'utf8'))) {
+      const obj: unknown = doc.toJS();
+      if (!isNode(obj) || obj['kind'] !== 'CustomResourceDefinition') continue;
+      const spec = obj['spec'] as { group: string; names: { kind: string }; versions: Array<{ name: string; served: boolean; schema?: { openAPIV3Schema?: Node } }> };
+      const served = new Map<string, Node>();
+      for (const v of spec.versions) if (v.served && v.schema?.openAPIV3Schema) served.set(v.name, v.schema.openAPIV3Schema);
+      crds.push({ file: name, group: spec.group, kind: spec.names.kind, served });
+    }
+  }
+  if (crds.length === 0) assert.fail(`No CustomResourceDefinition found in ${CRD_DIR}; the reference Flux CRDs are needed there.`);
+  crdCache = crds;
+  return crds;
+}
+
+function schemaFileNames(): string[] {
+  if (!existsSync(SCHEMA_DIR)) return [];
+  return readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+}
+
+function loadSchemaFile(name: string): SchemaFile {
+  const raw: unknown = JSON.parse(readFileSync(path.join(SCHEMA_DIR, name), 'utf8'));
+  assert.ok(isNode(raw), `${name}: the file must hold a JSON object`);
+  const problems: string[] = [];
+  for (const key of FILE_KEYS) if (!(key in raw)) problems.push(`missing top-level key "${key}"`);
+  for (const key of Object.keys(raw)) if (!FILE_KEYS.includes(key)) problems.push(`unexpected top-level key "${key}"`);
+  for (const key of ['apiVersion', 'kind', 'docs', 'description']) {
+    if (key in raw && (typeof raw[key] !== 'string' || (raw[key] as string).trim() === '')) problems.push(`"${key}" must be a non-empty string`);
+  }
+  if ('spec' in raw && !isNode(raw['spec'])) problems.push('"spec" must be an object');
+  assert.deepEqual(problems, [], `${name}: ${problems.join('; ')}`);
+  return raw as unknown as SchemaFile;
+}
+
+/** The CRD and served `spec` schema a file of ours describes, chosen by kind and apiVersion. */
+function crdFor(file: SchemaFile, name: string): { crd: Crd; root: Node; spec: Node } {
+  const slash = file.apiVersion.lastIndexOf('/');
+  const group = file.apiVersion.slice(0, slash);
+  const version = file.apiVersion.slice(slash + 1);
+  const crds = loadCrds();
+  const crd = crds.find((c) => c.kind === file.kind && c.group === group);
+  assert.ok(
+    crd,
+    `${name}: no CRD in ${CRD_DIR} for kind ${file.kind} in group ${group}; available: ${crds.map((c) => `${c.kind} (${c.group})`).join(', ')}`,
+  );
+  const root = crd.served.get(version);
+  assert.ok(root, `${name}: ${file.apiVersion} is not a served version of ${file.kind} in ${crd.file}; served: ${[...crd.served.keys()].join(', ') || 'none'}`);
+  const props = root['properties'];
+  const spec = isNode(props) ? props['spec'] : undefined;
+  assert.ok(isNode(spec), `${name}: ${crd.file} version ${version} has no openAPIV3Schema.properties.spec`);
+  return { crd, root, spec };
+}
+
+// ── Walking ──────────────────────────────────────────────────────────────────────────────────
+
+function childPath(at: string, key: string): string {
+  return /^[A-Za-z_$][\w$-]*$/.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`;
+}
+
+const show = (v: unknown): string => (v === undefined ? '(absent)' : JSON.stringify(v));
+
+/** Differences between our node and the CRD's, as `path: message` lines. */
+function structuralDiffs(ours: Node, theirs: Node, at: string, out: string[]): void {
+  for (const key of Object.keys(theirs)) {
+    if (!STRUCTURAL.has(key) && !IGNORED_IN_CRD.has(key)) out.push(`${at}: the CRD uses keyword "${key}", which our schema files cannot express`);
+  }
+  for (const key of VALUE_KEYWORDS) {
+    const a = ours[key];
+    const b = theirs[key];
+    if (key === 'required' && Array.isArray(a) && Array.isArray(b)) {
+      const missing = b.filter((x) => !a.includes(x));
+      const extra = a.filter((x) => !b.includes(x));
+      if (missing.length || extra.length || a.length !== b.length) {
+        out.push(`${at}.required: ours ${show(a)}, CRD ${show(b)}${missing.length ? `; missing ${show(missing)}` : ''}${extra.length ? `; extra ${show(extra)}` : ''}`);
+      }
+    } else if (!isDeepStrictEqual(a, b)) {
+      out.push(`${childPath(at, key)}: ours ${show(a)}, CRD ${show(b)}`);
+    }
+  }
+
+  const ourProps = ours['properties'];
+  const theirProps = theirs['properties'];
+  if ((ourProps === undefined) !== (theirProps === undefined)) {
+    out.push(`${at}.properties: ours ${ourProps === undefined ? 'absent' : 'present'}, CRD ${theirProps === undefined ? 'absent' : 'present'}`);
+  } else if (isNode(ourProps) && isNode(theirProps)) {
+    const missing = Object.keys(theirProps).filter((k) => !(k in ourProps));
+    const extra = Object.keys(ourProps).filter((k) => !(k in theirProps));
+    for (const k of missing) out.push(`${childPath(at, k)}: property missing from ours`);
+    for (const k of extra) out.push(`${childPath(at, k)}: property not in the CRD`);
+    for (const k of Object.keys(theirProps)) {
+      const a = ourProps[k];
+      const b = theirProps[k];
+      if (!(k in ourProps)) continue;
+      if (!isNode(a) || !isNode(b)) out.push(`${childPath(at, k)}: not a schema object`);
+      else structuralDiffs(a, b, childPath(at, k), out);
+    }
+  } else if (ourProps !== undefined) {
+    out.push(`${at}.properties: must be an object`);
+  }
+
+  const ourItems = ours['items'];
+  const theirItems = theirs['items'];
+  if ((ourItems === undefined) !== (theirItems === undefined)) {
+    out.push(`${at}[]: items ours ${ourItems === undefined ? 'absent' : 'present'}, CRD ${theirItems === undefined ? 'absent' : 'present'}`);
+  } else if (ourItems !== undefined) {
+    if (!isNode(ourItems) || !isNode(theirItems)) out.push(`${at}[]: items must be a single schema object`);
+    else structuralDiffs(ourItems, theirItems, `${at}[]`, out);
+  }
+
+  const ourAp = ours['additionalProperties'];
+  const theirAp = theirs['additionalProperties'];
+  if (isNode(ourAp) && isNode(theirAp)) structuralDiffs(ourAp, theirAp, `${at}{*}`, out);
+  else if (!isDeepStrictEqual(ourAp, theirAp)) {
+    const kind = (v: unknown) => (isNode(v) ? 'a schema' : show(v));
+    out.push(`${at}.additionalProperties: ours ${kind(ourAp)}, CRD ${kind(theirAp)}`);
+  }
+}
+
+interface Visited {
+  path: string;
+  node: Node;
+  /** Reached through `properties` (or the spec itself), as opposed to `items`/`additionalProperties`. */
+  isProperty: boolean;
+  /** The CRD node at the same path, if there is one. */
+  crd: Node | undefined;
+}
+
+/** Every node of ours, paired with the CRD node at the same path. */
+function visit(ours: Node, theirs: Node | undefined, at: string, isProperty: boolean, out: Visited[]): void {
+  out.push({ path: at, node: ours, isProperty, crd: theirs });
+  const props = ours['properties'];
+  if (isNode(props)) {
+    const theirProps = theirs?.['properties'];
+    for (const [k, child] of Object.entries(props)) {
+      if (isNode(child)) visit(child, isNode(theirProps) && isNode(theirProps[k]) ? theirProps[k] : undefined, childPath(at, k), true, out);
+    }
+  }
+  const items = ours['items'];
+  if (isNode(items)) visit(items, isNode(theirs?.['items']) ? (theirs['items'] as Node) : undefined, `${at}[]`, false, out);
+  const ap = ours['additionalProperties'];
+  if (isNode(ap)) visit(ap, isNode(theirs?.['additionalProperties']) ? (theirs['additionalProperties'] as Node) : undefined, `${at}{*}`, false, out);
+}
+
+// ── Copy guard ───────────────────────────────────────────────────────────────────────────────
+
+function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
+    .split(/\s+/)
+    .filter((w) => w !== '');
+}
+
+/** The first run of MIN_SHARED_WORDS consecutive words found in both texts, or undefined. */
+function sharedRun(ours: string, theirs: string): string | undefined {
+  const theirWords = words(theirs);
+  if (theirWords.length < MIN_SHARED_WORDS) return undefined;
+  const grams = new Set<string>();
+  for (let i = 0; i + MIN_SHARED_WORDS <= theirWords.length; i++) grams.add(theirWords.slice(i, i + MIN_SHARED_WORDS).join(' '));
+  const ourWords = words(ours);
+  for (let i = 0; i + MIN_SHARED_WORDS <= ourWords.length; i++) {
+    const gram = ourWords.slice(i, i + MIN_SHARED_WORDS).join(' ');
+    if (grams.has(gram)) {
+      // Extend the match as far as it goes, for a clearer message.
+      const theirText = ` ${theirWords.join(' ')} `;
+      let end = i + MIN_SHARED_WORDS;
+      while (end < ourWords.length && theirText.includes(` ${ourWords.slice(i, end + 1).join(' ')} `)) end++;
+      return ourWords.slice(i, end).join(' ');
+    }
+  }
+  return undefined;
+}
+
+function report(name: string, what: string, lines: string[]): string {
+  const shown = lines.slice(0, 40);
+  const more = lines.length > shown.length ? `\n  … and ${lines.length - shown.length} more` : '';
+  return `${name}: ${lines.length} ${what}:\n  ${shown.join('\n  ')}${more}`;
+}
+
+// ── Tests ────────────────────────────────────────────────────────────────────────────────────
+
+describe('schemas/*.json', () => {
+  test('the reference CRDs are available', () => {
+    const crds = loadCrds();
+    assert.ok(crds.length > 0);
+  });
+
+  test('there is at least one schema file', () => {
+    assert.ok(schemaFileNames().length > 0, `no *.json files in ${SCHEMA_DIR}`);
+  });
+
+  for (const name of schemaFileNames()) {
+    describe(name, () => {
+      test('names a served version of a Flux CRD', () => {
+        const file = loadSchemaFile(name);
+        crdFor(file, name);
+        assert.match(file.docs, /^https:\/\//, `${name}: "docs" should be an https link`);
+      });
+
+      test('spec has the same structure as the CRD', () => {
+        const file = loadSchemaFile(name);
+        const { crd, spec } = crdFor(file, name);
+        const diffs: string[] = [];
+        structuralDiffs(file.spec, spec, 'spec', diffs);
+        assert.equal(diffs.length, 0, report(name, `structural difference(s) from ${crd.file} (${file.apiVersion})`, diffs));
+      });
+
+      test('uses only the allowed keywords', () => {
+        const file = loadSchemaFile(name);
+        const nodes: Visited[] = [];
+        visit(file.spec, undefined, 'spec', true, nodes);
+        const bad: string[] = [];
+        for (const { path: at, node } of nodes) {
+          for (const key of Object.keys(node)) if (!ALLOWED_OURS.has(key)) bad.push(`${at}: keyword "${key}"`);
+        }
+        assert.equal(bad.length, 0, report(name, `keyword(s) outside ${[...ALLOWED_OURS].join(', ')}`, bad));
+      });
+
+      test('every property has a description of ours', () => {
+        const file = loadSchemaFile(name);
+        const nodes: Visited[] = [];
+        visit(file.spec, undefined, 'spec', true, nodes);
+        const bad: string[] = [];
+        for (const { path: at, node, isProperty } of nodes) {
+          const d = node['description'];
+          if (d !== undefined && (typeof d !== 'string' || d.trim() === '')) bad.push(`${at}: description is empty or not a string`);
+          else if (isProperty && d === undefined) bad.push(`${at}: no description`);
+        }
+        assert.equal(bad.length, 0, report(name, 'node(s) without a proper description', bad));
+      });
+
+      test(`no description shares ${MIN_SHARED_WORDS}+ consecutive words with the CRD's`, () => {
+        const file = loadSchemaFile(name);
+        const { root, spec } = crdFor(file, name);
+        const nodes: Visited[] = [];
+        visit(file.spec, spec, 'spec', true, nodes);
+        const copied: string[] = [];
+        const rootDescription = root['description'];
+        if (typeof rootDescription === 'string') {
+          const run = sharedRun(file.description, rootDescription);
+          if (run) copied.push(`(kind description): "${run}"`);
+        }
+        for (const { path: at, node, crd } of nodes) {
+          const ours = node['description'];
+          const theirs = crd?.['description'];
+          if (typeof ours !== 'string' || typeof theirs !== 'string') continue;
+          const run = sharedRun(ours, theirs);
+          if (run) copied.push(`${at}: "${run}"`);
+        }
+        assert.equal(copied.length, 0, report(name, 'description(s) repeating CRD wording; rewrite them in our own words', copied));
+      });
+    });
+  }
+
+  describe('the expected kinds all have a schema file', () => {
+    for (const base of EXPECTED_FILES) {
+      test(`${base}.json exists`, () => {
+        assert.ok(existsSync(path.join(SCHEMA_DIR, `${base}.json`)), `missing ${path.join(SCHEMA_DIR, `${base}.json`)}`);
+      });
+    }
+  });
+});

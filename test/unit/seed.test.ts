@@ -1,0 +1,27 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnose } from '../helpers';
+import { seedExamples } from '../seedExamples';
+
+describe('the examples of the tutorial', () => {
+  const examples = seedExamples();
+
+  test('the tutorial yields its examples', () => {
+    // Options A, B, C; injecting values; its ConfigMap; upgrade & rollback; OCI source + release;
+    // cross-namespace; the complete grade-api example (three documents).
+    assert.equal(examples.length, 9, examples.map((e) => e.line).join(','));
+    assert.equal(examples.filter((e) => /^kind: HelmRelease$/m.test(e.text)).length, 8);
+  });
+
+  for (const example of examples) {
+    test(`example at line ${example.line} reports nothing but the removed v1beta2 API`, () => {
+      const problems = diagnose(example.text);
+      for (const d of problems) {
+        assert.equal(d.code, 'api-version-removed', `${d.code} at ${d.range.start.line}: ${d.message}`);
+        assert.match(example.text.split('\n')[d.range.start.line]!, /source\.toolkit\.fluxcd\.io\/v1beta2/);
+      }
+      const removed = (example.text.match(/^apiVersion: source\.toolkit\.fluxcd\.io\/v1beta2$/gm) ?? []).length;
+      assert.equal(problems.length, removed);
+    });
+  }
+});
