@@ -73,7 +73,7 @@ export class LspSession {
   private seq = 0;
   private waiters: Array<{ test: (p: Publication) => boolean; resolve: (p: Publication) => void }> = [];
   private configurationWaiters: Array<() => void> = [];
-  private exited: Promise<void>;
+  private readonly exited: Promise<void>;
 
   constructor(readonly options: SessionOptions) {
     this.process = spawn(options.command, options.args, { cwd: options.cwd, stdio: 'pipe' });
@@ -119,6 +119,13 @@ export class LspSession {
 
   private count(method: string): void {
     this.serverRequests.set(method, (this.serverRequests.get(method) ?? 0) + 1);
+  }
+
+  /** Rejects when the server process exits: races every step so that a crash does not wait for the timeout. */
+  crashed(): Promise<never> {
+    return this.exited.then(() => {
+      throw new Error(`server exited (code ${this.exit?.code ?? '-'}, signal ${this.exit?.signal ?? '-'}); stderr: ${this.stderr.join('').trim().slice(0, 1000)}`);
+    });
   }
 
   get pid(): number {

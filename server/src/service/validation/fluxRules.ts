@@ -1,0 +1,233 @@
+import { createHash } from 'crypto';
+import { isMap, type Node } from 'yaml';
+import { DiagnosticCodes } from '../codes';
+import { ObjectView, span } from '../model/objectView';
+import type { RawDiagnostic } from './rawDiagnostic';
+
+/** What a rule sees: one parsed object of a Flux kind. */
+export interface RuleContext {
+  kind: string;
+  view: ObjectView;
+  /** The document is a kustomize patch: fields may be missing on purpose. */
+  partial: boolean;
+}
+
+type Rule = (ctx: RuleContext) => RawDiagnostic[];
+
+function at(node: Node | undefined, d: Omit<RawDiagnostic, 'start' | 'end'>): RawDiagnostic {
+  const [start, end] = span(node);
+  return { ...d, start, end };
+}
+
+/** CEL on HelmRelease `.spec`: exactly one of `chart` and `chartRef`. */
+const chartOrChartRef: Rule = ({ kind, view, partial }) => {
+  if (kind !== 'HelmRelease' || partial) return [];
+  const chart = view.field(['spec', 'chart']);
+  const chartRef = view.field(['spec', 'chartRef']);
+  if (chart && chartRef) {
+    const message = 'Set either `chart` or `chartRef`, not both: the API server rejects a HelmRelease with both.';
+    return [chart, chartRef].map((f) => at(f.key, { code: DiagnosticCodes.chartOrChartRef, severity: 'error', message }));
+  }
+  const spec = view.field(['spec']);
+  if (!chart && !chartRef && spec && isMap(spec.value)) {
+    return [at(spec.key, { code: DiagnosticCodes.chartOrChartRef, severity: 'error', message: 'A HelmRelease needs `chart` (a chart from a HelmRepository, GitRepository or Bucket) or `chartRef` (an OCIRepository, HelmChart or ExternalArtifact).' })];
+  }
+  return [];
+};
+
+/** CEL on `install.strategy` / `upgrade.strategy`: `retryInterval` only with `RetryOnFailure`. */
+const retryInterval: Rule = ({ kind, view }) => {
+  if (kind !== 'HelmRelease') return [];
+  const out: RawDiagnostic[] = [];
+  for (const action of ['install', 'upgrade']) {
+    const interval = view.field(['spec', action, 'strategy', 'retryInterval']);
+    if (!interval) continue;
+    const name = view.string(['spec', action, 'strategy', 'name']);
+    // Without a name the strategy is already reported as missing its required field.
+    if (name === undefined || name === 'RetryOnFailure') continue;
+    out.push(at(interval.key, {
+      code: DiagnosticCodes.retryIntervalStrategy,
+      severity: 'error',
+      message: `\`${action}.strategy.retryInterval\` can only be set when \`${action}.strategy.name\` is \`RetryOnFailure\`${name ? ` (it is \`${name}\`)` : ''}; the API server rejects it.`,
+    }));
+  }
+  return out;
+};
+
+/** CEL on `kubeConfig`: exactly one of `secretRef` and `configMapRef`. */
+const kubeConfigRef: Rule = ({ kind, view }) => {
+  if (kind !== 'HelmRelease') return [];
+  const kubeConfig = view.field(['spec', 'kubeConfig']);
+  if (!kubeConfig || !isMap(kubeConfig.value)) return [];
+  const secret = view.field(['spec', 'kubeConfig', 'secretRef']);
+  const configMap = view.field(['spec', 'kubeConfig', 'configMapRef']);
+  if (secret && configMap) {
+    return [secret, configMap].map((f) => at(f.key, { code: DiagnosticCodes.kubeConfigRef, severity: 'error', message: '`kubeConfig` takes exactly one of `secretRef` and `configMapRef`, not both.' }));
+  }
+  if (!secret && !configMap) {
+    return [at(kubeConfig.key, { code: DiagnosticCodes.kubeConfigRef, severity: 'error', message: '`kubeConfig` needs one of `secretRef` (a Secret with a kubeconfig) or `configMapRef` (a ConfigMap for workload identity).' })];
+  }
+  return [];
+};
+
+/** CEL on GitRepository `.spec`: `serviceAccountName` only with provider azure or aws. */
+const gitServiceAccount: Rule = ({ kind, view }) => {
+  if (kind !== 'GitRepository') return [];
+  const account = view.field(['spec', 'serviceAccountName']);
+  if (!account) return [];
+  const provider = view.string(['spec', 'provider']);
+  if (provider === 'azure' || provider === 'aws') return [];
+  return [at(account.key, { code: DiagnosticCodes.serviceAccountProvider, severity: 'error', message: `\`serviceAccountName\` can only be set when \`provider\` is \`azure\` or \`aws\`${provider ? ` (it is \`${provider}\`)` : ''}; the API server rejects it.` })];
+};
+
+/** CEL on HelmChart `.spec`: `verify` only for charts from a HelmRepository. */
+const helmChartVerify: Rule = ({ kind, view }) => {
+  if (kind !== 'HelmChart') return [];
+  const verify = view.field(['spec', 'verify']);
+  const sourceKind = view.string(['spec', 'sourceRef', 'kind']);
+  if (!verify || sourceKind === undefined || sourceKind === 'HelmRepository') return [];
+  return [at(verify.key, { code: DiagnosticCodes.verifySourceKind, severity: 'error', message: `\`verify\` is only supported when \`sourceRef.kind\` is \`HelmRepository\` (it is \`${sourceKind}\`).` })];
+};
+
+/** CEL on Bucket `.spec`: which STS providers go with which bucket providers. */
+const bucketSts: Rule = ({ kind, view }) => {
+  if (kind !== 'Bucket') return [];
+  const sts = view.field(['spec', 'sts']);
+  if (!sts) return [];
+  // The CRD defaults `provider` to `generic` before the rules are evaluated.
+  const provider = view.string(['spec', 'provider']) ?? 'generic';
+  const stsProvider = view.string(['spec', 'sts', 'provider']);
+  const out: RawDiagnostic[] = [];
+  const error = (node: Node | undefined, message: string) => out.push(at(node, { code: DiagnosticCodes.bucketSts, severity: 'error', message }));
+  if (provider !== 'aws' && provider !== 'generic') {
+    error(sts.key, `\`sts\` is only supported for the \`aws\` and \`generic\` bucket providers (this bucket uses \`${provider}\`).`);
+    return out;
+  }
+  const stsProviderNode = view.field(['spec', 'sts', 'provider'])?.value ?? sts.key;
+  if (provider === 'aws' && stsProvider !== undefined && stsProvider !== 'aws') error(stsProviderNode, 'With the `aws` bucket provider, `sts.provider` must be `aws`.');
+  if (provider === 'generic' && stsProvider !== undefined && stsProvider !== 'ldap') error(stsProviderNode, 'With the `generic` bucket provider, `sts.provider` must be `ldap`.');
+  if (stsProvider === 'aws') {
+    for (const field of ['secretRef', 'certSecretRef']) {
+      const f = view.field(['spec', 'sts', field]);
+      if (f) error(f.key, `\`sts.${field}\` is not used with the \`aws\` STS provider; remove it.`);
+    }
+  }
+  return out;
+};
+
+/** HelmRepository: the URL scheme and `type` must agree, or Flux fails at run time. */
+const ociUrlType: Rule = ({ kind, view }) => {
+  if (kind !== 'HelmRepository') return [];
+  const url = view.string(['spec', 'url']);
+  const urlNode = view.field(['spec', 'url'])?.value;
+  if (url === undefined || url.includes('${')) return [];
+  const type = view.string(['spec', 'type']);
+  const isOciUrl = url.startsWith('oci://');
+  if (type === 'oci' && !isOciUrl) {
+    return [at(urlNode, { code: DiagnosticCodes.ociUrlType, severity: 'error', message: 'With `type: oci` the URL must start with `oci://`; Flux fails to fetch charts with "invalid OCI registry URL".' })];
+  }
+  if (type !== 'oci' && isOciUrl) {
+    return [at(urlNode, { code: DiagnosticCodes.ociUrlType, severity: 'error', message: 'An `oci://` URL needs `type: oci`; without it Flux stalls the repository with "\'oci\' URL scheme cannot be used with \'default\' HelmRepository type".', data: { fix: 'add-type-oci' } })];
+  }
+  return [];
+};
+
+/** Fields the API server stores but Flux does not use. */
+const ignoredFields: Rule = ({ kind, view }) => {
+  const out: RawDiagnostic[] = [];
+  if (kind === 'HelmRelease') {
+    const sourceKind = view.string(['spec', 'chart', 'spec', 'sourceRef', 'kind']);
+    const version = view.field(['spec', 'chart', 'spec', 'version']);
+    if (version && (sourceKind === 'GitRepository' || sourceKind === 'Bucket')) {
+      out.push(at(version.key, {
+        code: DiagnosticCodes.ignoredField,
+        severity: 'warning',
+        message: `\`version\` is ignored for charts from a ${sourceKind}: Flux uses the chart at \`chart\` in the source as it is. Use \`reconcileStrategy: Revision\` to upgrade on every new revision.`,
+        data: { fix: 'remove' },
+      }));
+    }
+  }
+  if (kind === 'HelmRepository' && view.string(['spec', 'type']) === 'oci') {
+    const interval = view.field(['spec', 'interval']);
+    if (interval) {
+      out.push(at(interval.key, { code: DiagnosticCodes.ignoredField, severity: 'hint', message: 'Flux ignores `interval` for an OCI HelmRepository: it has no index to refresh. Each HelmRelease polls the registry at its own `chart.spec.interval`.', data: { fix: 'remove', unnecessary: true } }));
+    }
+  }
+  return out;
+};
+
+/** Deprecated HelmRelease fields that current helm-controller no longer reads. */
+const deprecatedFields: Rule = ({ kind, view }) => {
+  if (kind !== 'HelmRelease') return [];
+  const out: RawDiagnostic[] = [];
+  const skipCRDs = view.field(['spec', 'install', 'skipCRDs']);
+  if (skipCRDs) {
+    const on = view.bool(['spec', 'install', 'skipCRDs']) === true;
+    out.push(at(skipCRDs.key, {
+      code: DiagnosticCodes.deprecatedField,
+      severity: 'hint',
+      message: on ? '`install.skipCRDs` is deprecated and no longer read: CRDs are still created. Use `install.crds: Skip`.' : '`install.skipCRDs` is deprecated and has no effect; remove it (the CRD policy is `install.crds`).',
+      data: { fix: on && !view.has(['spec', 'install', 'crds']) ? 'replace-skipcrds' : 'remove', deprecated: true },
+    }));
+  }
+  const recreate = view.field(['spec', 'rollback', 'recreate']);
+  if (recreate) {
+    out.push(at(recreate.key, { code: DiagnosticCodes.deprecatedField, severity: 'hint', message: '`rollback.recreate` is deprecated and has no effect since Flux moved to the Helm 4 SDK; remove it.', data: { fix: 'remove', deprecated: true } }));
+  }
+  return out;
+};
+
+/** A release that depends on itself never becomes ready. */
+const selfDependency: Rule = ({ kind, view }) => {
+  if (kind !== 'HelmRelease') return [];
+  const name = view.string(['metadata', 'name']);
+  const namespace = view.string(['metadata', 'namespace']);
+  if (!name) return [];
+  const out: RawDiagnostic[] = [];
+  view.items(['spec', 'dependsOn']).forEach((item, index) => {
+    if (!isMap(item)) return;
+    const depName = view.string(['spec', 'dependsOn', index, 'name']);
+    const depNamespace = view.string(['spec', 'dependsOn', index, 'namespace']);
+    if (depName === name && (depNamespace === undefined || depNamespace === namespace)) {
+      out.push(at(view.field(['spec', 'dependsOn', index, 'name'])?.value, { code: DiagnosticCodes.selfDependency, severity: 'error', message: `\`${name}\` depends on itself: Flux waits for it to be ready before installing it, so it never reconciles.` }));
+    }
+  });
+  return out;
+};
+
+/** Helm limits release names to 53 characters; Flux shortens a longer derived name with a hash. */
+const releaseNameLength: Rule = ({ kind, view }) => {
+  if (kind !== 'HelmRelease' || view.has(['spec', 'releaseName'])) return [];
+  const name = view.string(['metadata', 'name']);
+  const target = view.string(['spec', 'targetNamespace']);
+  if (!name || name.includes('${') || target?.includes('${')) return [];
+  const derived = target ? `${target}-${name}` : name;
+  if (derived.length <= 53) return [];
+  const hash = createHash('sha256').update(derived).digest('hex').slice(0, 12);
+  const shortened = `${derived.slice(0, 40)}-${hash}`;
+  const node = view.field(['spec', 'targetNamespace'])?.key ?? view.field(['metadata', 'name'])?.value;
+  return [at(node, {
+    code: DiagnosticCodes.releaseNameTooLong,
+    severity: 'warning',
+    message: `The Helm release name Flux derives, \`${derived}\`, has ${derived.length} characters; Helm allows 53, so Flux will name the release \`${shortened}\`. Set \`spec.releaseName\` to choose a readable name.`,
+  })];
+};
+
+/** `literal` only changes how a `targetPath` value is read. */
+const literalWithoutTargetPath: Rule = ({ kind, view }) => {
+  if (kind !== 'HelmRelease') return [];
+  const out: RawDiagnostic[] = [];
+  view.items(['spec', 'valuesFrom']).forEach((_, index) => {
+    const literal = view.field(['spec', 'valuesFrom', index, 'literal']);
+    if (literal && view.bool(['spec', 'valuesFrom', index, 'literal']) === true && !view.has(['spec', 'valuesFrom', index, 'targetPath'])) {
+      out.push(at(literal.key, { code: DiagnosticCodes.literalWithoutTargetPath, severity: 'warning', message: '`literal` has no effect without `targetPath`: the whole key is read as a YAML values document and merged at the root.', data: { fix: 'remove' } }));
+    }
+  });
+  return out;
+};
+
+const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath];
+
+export function runFluxRules(ctx: RuleContext): RawDiagnostic[] {
+  return RULES.flatMap((rule) => rule(ctx));
+}
