@@ -1,6 +1,6 @@
 import type { CompletionItem, Diagnostic, Position } from 'vscode-languageserver-types';
 import { FileModel } from '../server/src/service/model/fileModel';
-import { completion, fileDiagnostics, hover } from '../server/src/service/languageService';
+import { completion, fileDiagnostics, hover, type FileContext } from '../server/src/service/languageService';
 import { defaultSettings, normalizeSettings, type Settings } from '../server/src/service/settings';
 
 /** Removes the `|` cursor marker from `text` and returns the text and the marker's position. */
@@ -16,9 +16,9 @@ export function settings(raw: unknown = {}): Settings {
   return raw === undefined ? defaultSettings : normalizeSettings(raw);
 }
 
-export function diagnose(text: string, options: unknown = {}): Diagnostic[] {
+export function diagnose(text: string, options: unknown = {}, context: FileContext = {}): Diagnostic[] {
   const s = settings(options);
-  return fileDiagnostics(FileModel.fromText(text, s.maxFileSize), s);
+  return fileDiagnostics(FileModel.fromText(text, s.maxFileSize), s, context);
 }
 
 export function codes(text: string): string[] {

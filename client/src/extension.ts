@@ -16,7 +16,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
       { scheme: 'file', language: 'yaml' },
       { scheme: 'untitled', language: 'yaml' },
     ],
-    synchronize: { fileEvents: workspace.createFileSystemWatcher('**/.helmrelease.yaml') },
+    // Kustomizations decide which files are patches (partial objects).
+    synchronize: { fileEvents: workspace.createFileSystemWatcher('**/{kustomization.yaml,kustomization.yml,Kustomization,.helmrelease.yaml}') },
   };
   client = new LanguageClient('helmRelease', 'Flux HelmRelease', serverOptions, clientOptions);
   context.subscriptions.push(client);

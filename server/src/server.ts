@@ -6,8 +6,15 @@ import {
   type Connection,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import { readFile } from 'fs/promises';
+import { fileURLToPath, pathToFileURL } from 'url';
 import { DocumentStore } from './documentStore';
 import { completion, documentSymbols, fileDiagnostics, hover } from './service/languageService';
+import { codeActions } from './service/features/codeActions';
+import { KustomizePatches } from './node/kustomizePatches';
+import { collectFiles } from './node/files';
+import { workspaceMigration } from './node/workspaceMigration';
+import { decode } from './cli/check';
 import { defaultSettings, normalizeSettings, type Settings } from './service/settings';
 
 const connection: Connection = createConnection(ProposedFeatures.all);
@@ -15,6 +22,23 @@ let canPullConfiguration = false;
 let globalSettings: Settings = defaultSettings;
 const settingsByUri = new Map<string, Promise<Settings>>();
 const store = new DocumentStore(() => globalSettings.maxFileSize);
+const patches = new KustomizePatches();
+let workspaceFolders: string[] = [];
+
+export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
+
+function filePath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isPatch(uri: string): boolean {
+  const file = filePath(uri);
+  return file !== undefined && patches.isPatch(file);
+}
 
 /** Runs a request handler; an exception is logged and answered with `fallback`, never sent to the client as a failure. */
 function guarded<A extends unknown[], R>(name: string, fallback: R, handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
@@ -43,12 +67,19 @@ connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
   const options = params.initializationOptions as { settings?: unknown } | undefined;
   if (options?.settings) globalSettings = normalizeSettings(options.settings);
+  workspaceFolders = (params.workspaceFolders ?? []).map((f) => filePath(f.uri)).filter((p): p is string => p !== undefined);
+  if (workspaceFolders.length === 0 && params.rootUri) {
+    const root = filePath(params.rootUri);
+    if (root) workspaceFolders = [root];
+  }
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       completionProvider: { triggerCharacters: [' ', ':'] },
       hoverProvider: true,
       documentSymbolProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+      executeCommandProvider: { commands: [MIGRATE_WORKSPACE_COMMAND] },
     },
     serverInfo: { name: 'flux-helmrelease', version: '0.1.0' },
   };
@@ -96,7 +127,7 @@ const publishDiagnostics = guarded('diagnostics', undefined, async (uri: string)
   const entry = store.get(uri);
   if (!entry) return;
   const version = entry.text.version;
-  const diagnostics = fileDiagnostics(entry.model, settings);
+  const diagnostics = fileDiagnostics(entry.model, settings, { isPatch: isPatch(uri) });
   await connection.sendDiagnostics({ uri, version, diagnostics });
 });
 
@@ -137,6 +168,51 @@ connection.onHover(
     const entry = store.get(params.textDocument.uri);
     if (!entry) return null;
     return hover(entry.model, params.position, await settingsFor(params.textDocument.uri));
+  }),
+);
+
+connection.onCodeAction(
+  guarded('code actions', [], (params) => {
+    const entry = store.get(params.textDocument.uri);
+    return entry ? codeActions(entry.model, params.textDocument.uri, params.range, params.context.diagnostics) : [];
+  }),
+);
+
+// A kustomization changed: which files are patches may have changed too.
+connection.onDidChangeWatchedFiles(
+  guarded('watched files', undefined, (params) => {
+    if (params.changes.some((c) => /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(c.uri))) {
+      patches.invalidate();
+      for (const uri of store.uris()) scheduleDiagnostics(uri);
+    }
+  }),
+);
+
+connection.onExecuteCommand(
+  guarded('command', undefined, async (params) => {
+    if (params.command !== MIGRATE_WORKSPACE_COMMAND) return undefined;
+    const { files } = await collectFiles(workspaceFolders);
+    const sources = await Promise.all(
+      files.map(async (file) => {
+        const uri = pathToFileURL(file).toString();
+        const open = store.get(uri);
+        if (open) return { uri, text: open.text.getText(), version: open.text.version };
+        try {
+          return { uri, text: decode(await readFile(file)).text, version: null };
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    const settings = await settingsFor(pathToFileURL(workspaceFolders[0] ?? '/').toString());
+    const migration = workspaceMigration(sources.filter((s): s is NonNullable<typeof s> => s !== undefined), settings);
+    if (migration.objects === 0) {
+      void connection.window.showInformationMessage('Every Flux manifest in the workspace already uses an API version that Flux serves.');
+      return undefined;
+    }
+    const result = await connection.workspace.applyEdit({ label: `Migrate ${migration.objects} Flux object(s) to served API versions`, edit: migration.edit });
+    if (!result.applied && result.failureReason) void connection.window.showWarningMessage(`The migration was not applied: ${result.failureReason}`);
+    return undefined;
   }),
 );
 

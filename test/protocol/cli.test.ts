@@ -1,7 +1,7 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 
@@ -125,5 +125,72 @@ describe('helmrelease-check', () => {
     const result = await run(['--help'], dir);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^Usage: helmrelease-check/);
+  });
+});
+
+describe('helmrelease-check --fix and kustomize patches', () => {
+  const oldRepository = `# The chart repository
+apiVersion: source.toolkit.fluxcd.io/v1beta2 # old
+kind: HelmRepository
+metadata:
+  name: grade-api
+  namespace: flux-system
+spec:
+  type: oci
+  url: oci://ghcr.io/your-org/charts
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: grade-api
+spec:
+  interval: 5m
+  chart:
+    spec:
+      chart: grade-api
+      sourceRef: {kind: HelmRepository, name: grade-api}
+  values:
+    ingress:
+      enabled: on
+`;
+
+  test('--fix migrates removed API versions and quotes YAML 1.1 scalars, prints the changes, and keeps comments', async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'hr-fix-'));
+    const file = path.join(project, 'grade-api.yaml');
+    writeFileSync(file, oldRepository);
+    const before = await run(['grade-api.yaml'], project);
+    assert.equal(before.code, 1);
+    assert.match(before.stdout, /api-version-removed/);
+    const fixed = await run(['--fix', 'grade-api.yaml'], project);
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    assert.match(fixed.stderr, /fixed grade-api\.yaml: line 2: migrated HelmRepository to source\.toolkit\.fluxcd\.io\/v1/);
+    assert.match(fixed.stderr, /fixed grade-api\.yaml: line 23: quoted on/);
+    const text = readFileSync(file, 'utf8');
+    assert.equal(text, oldRepository.replace('source.toolkit.fluxcd.io/v1beta2 # old', 'source.toolkit.fluxcd.io/v1 # old').replace('enabled: on', 'enabled: "on"'));
+    const after = await run(['grade-api.yaml'], project);
+    assert.equal(after.code, 0);
+    assert.equal(after.stdout, '');
+  });
+
+  test('hints are listed only with --hints, and never fail the check', async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'hr-hints-'));
+    writeFileSync(path.join(project, 'repo.yaml'), 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata: {name: r}\nspec:\n  type: oci\n  interval: 5m\n  url: oci://ghcr.io/x\n');
+    assert.equal((await run(['repo.yaml'], project)).stdout, '');
+    const withHints = await run(['--hints', 'repo.yaml'], project);
+    assert.equal(withHints.code, 0);
+    assert.match(withHints.stdout, /repo\.yaml:6:3: hint ignored-field:/);
+  });
+
+  test('a file a kustomization lists as a patch may leave out required fields', async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'hr-patch-'));
+    mkdirSync(path.join(project, 'overlays/prod'), { recursive: true });
+    const partial = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\nspec:\n  values:\n    replicaCount: 3\n';
+    writeFileSync(path.join(project, 'overlays/prod/replicas.yaml'), partial);
+    writeFileSync(path.join(project, 'overlays/prod/other.yaml'), partial);
+    writeFileSync(path.join(project, 'overlays/prod/kustomization.yaml'), 'resources: [../../base]\npatches:\n  - path: replicas.yaml\n    target: {kind: HelmRelease}\n');
+    const result = await run(['--format', 'json', 'overlays'], project);
+    const files = (JSON.parse(result.stdout) as Array<{ file: string }>).map((d) => path.basename(d.file));
+    assert.ok(files.includes('other.yaml'), 'the same object outside a patch is reported');
+    assert.ok(!files.includes('replicas.yaml'), 'the patch is not');
   });
 });

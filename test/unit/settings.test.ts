@@ -18,6 +18,7 @@ describe('settings', () => {
       'helmRelease.hover.enable': defaultSettings.hover,
       'helmRelease.severity': defaultSettings.severity,
       'helmRelease.maxFileSize': defaultSettings.maxFileSize,
+      'helmRelease.fluxVersion': defaultSettings.fluxVersion,
     };
     for (const [key, value] of Object.entries(expected)) {
       assert.ok(properties[key], `${key} is declared in package.json`);

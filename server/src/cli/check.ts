@@ -1,14 +1,19 @@
 import { promises as fs } from 'fs';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { FileModel } from '../service/model/fileModel';
-import { fileDiagnostics } from '../service/languageService';
+import { fileDiagnostics, type FileContext } from '../service/languageService';
+import { safeFixes } from '../service/features/codeActions';
+import { KustomizePatches } from '../node/kustomizePatches';
+import { LineIndex } from '../service/text/lineIndex';
 import type { Settings } from '../service/settings';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from '../service/codes';
-import { reason } from './files';
+import { reason } from '../node/files';
 
 export interface FileResult {
   file: string;
   diagnostics: Diagnostic[];
+  /** With --fix: what was changed in the file. */
+  fixed?: string[];
 }
 
 export interface CheckResult {
@@ -30,9 +35,10 @@ export function decode(bytes: Uint8Array): { text: string; valid: boolean } {
 }
 
 /** The same checks as the editor, on files read from disk. */
-export async function checkFiles(files: readonly string[], settings: Settings): Promise<CheckResult> {
+export async function checkFiles(files: readonly string[], settings: Settings, fix = false): Promise<CheckResult> {
   const results: FileResult[] = [];
   const problems: string[] = [];
+  const patches = new KustomizePatches();
   for (const file of files) {
     let bytes: Buffer;
     try {
@@ -41,15 +47,58 @@ export async function checkFiles(files: readonly string[], settings: Settings): 
       problems.push(`${file}: ${reason(error)}`);
       continue;
     }
-    results.push({ file, diagnostics: checkText(bytes, settings) });
+    const context = { isPatch: patches.isPatch(file) };
+    let fixed: string[] | undefined;
+    if (fix) {
+      const result = fixText(bytes, settings, context);
+      if (result) {
+        try {
+          await fs.writeFile(file, result.text, 'utf8');
+          bytes = Buffer.from(result.text, 'utf8');
+          fixed = result.changes;
+        } catch (error) {
+          problems.push(`${file}: cannot write the fixes: ${reason(error)}`);
+        }
+      }
+    }
+    results.push({ file, diagnostics: checkText(bytes, settings, context), fixed });
   }
   return { results, problems };
 }
 
-export function checkText(bytes: Uint8Array, settings: Settings): Diagnostic[] {
+/**
+ * The safe fixes for a file (API migrations and quoting of YAML 1.1 scalars), applied to its text;
+ * undefined when there is nothing to fix or the file is not valid UTF-8 (we never rewrite bytes we
+ * could not read faithfully).
+ */
+export function fixText(bytes: Uint8Array, settings: Settings, context: FileContext = {}): { text: string; changes: string[] } | undefined {
+  const { text, valid } = decode(bytes);
+  if (!valid) return undefined;
+  const model = FileModel.fromText(text, settings.maxFileSize);
+  const fixes = safeFixes(model, fileDiagnostics(model, { ...settings, severity: {} }, context));
+  if (fixes.length === 0) return undefined;
+  // Apply from the end of the file backwards so earlier offsets stay valid.
+  const lines = new LineIndex(text);
+  const absolute = fixes.flatMap(({ segment, edits }) => {
+    const base = lines.lineStart(segment.startLine);
+    return edits.map((e) => ({ start: base + e.start, end: base + e.end, newText: e.newText }));
+  });
+  absolute.sort((a, b) => b.start - a.start);
+  let result = text;
+  let lastStart = Infinity;
+  for (const edit of absolute) {
+    if (edit.end > lastStart) continue; // overlapping edits: keep the later one only
+    result = result.slice(0, edit.start) + edit.newText + result.slice(edit.end);
+    lastStart = edit.start;
+  }
+  const lineOf = (f: (typeof fixes)[number]) => f.segment.startLine + f.segment.analysis.lines.positionAt(f.edits[0]?.start ?? 0).line + 1;
+  return { text: result, changes: fixes.map((f) => `line ${lineOf(f)}: ${f.what}`) };
+}
+
+export function checkText(bytes: Uint8Array, settings: Settings, context: FileContext = {}): Diagnostic[] {
   const { text, valid } = decode(bytes);
   const model = FileModel.fromText(text, settings.maxFileSize);
-  const diagnostics = fileDiagnostics(model, settings);
+  const diagnostics = fileDiagnostics(model, settings, context);
   if (!valid && model.segments.some((s) => s.analysis.isFlux)) {
     diagnostics.unshift({
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { checkFiles, type FileResult } from './check';
-import { collectFiles } from './files';
+import { collectFiles } from '../node/files';
 import { findConfigFile, loadConfig } from './config';
 import { defaultSettings, type Settings } from '../service/settings';
 
-const USAGE = `Usage: helmrelease-check [--format text|json] [--config FILE] PATH...
-       node dist/cli.js check [--format text|json] [--config FILE] PATH...
+const USAGE = `Usage: helmrelease-check [--format text|json] [--config FILE] [--fix] [--hints] PATH...
+       node dist/cli.js check [--format text|json] [--config FILE] [--fix] [--hints] PATH...
 
 Checks the Flux manifests (HelmRelease, HelmRepository, OCIRepository, GitRepository,
 HelmChart, Bucket, ExternalArtifact) in the given YAML files and directories, which are
@@ -16,6 +16,11 @@ Options:
                       json: one JSON array of { file, range, severity, code, message }
   --config FILE       settings file; by default the nearest .helmrelease.yaml upwards
                       from the current directory
+  --hints             also list hints (deprecated or ignored fields that do no harm);
+                      editors show them faintly, and they never fail the check
+  --fix               apply the safe fixes in place (API version migrations, quoting of
+                      YAML 1.1 booleans and octals), print what changed, then report
+                      what is left
   -h, --help          show this help
 
 Exit status: 0 no errors, 1 errors found, 2 bad usage or unreadable input.`;
@@ -24,6 +29,8 @@ const SEVERITY_NAMES = ['error', 'error', 'warning', 'information', 'hint'] as c
 
 interface Options {
   format: 'text' | 'json';
+  fix: boolean;
+  hints: boolean;
   config?: string;
   paths: string[];
 }
@@ -33,7 +40,7 @@ class UsageError extends Error {}
 export function parseArguments(argv: readonly string[]): Options | 'help' {
   const args = [...argv];
   if (args[0] === 'check') args.shift();
-  const options: Options = { format: 'text', paths: [] };
+  const options: Options = { format: 'text', fix: false, hints: false, paths: [] };
   while (args.length > 0) {
     const arg = args.shift()!;
     if (arg === '-h' || arg === '--help') return 'help';
@@ -45,6 +52,10 @@ export function parseArguments(argv: readonly string[]): Options | 'help' {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args.shift();
       if (!value) throw new UsageError('--config needs a file');
       options.config = value;
+    } else if (arg === '--hints') {
+      options.hints = true;
+    } else if (arg === '--fix') {
+      options.fix = true;
     } else if (arg === '--') {
       options.paths.push(...args.splice(0));
     } else if (arg.startsWith('-') && arg !== '-') {
@@ -99,7 +110,12 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
     return 2;
   }
   const { files, problems: listProblems } = await collectFiles(options.paths.map((p) => path.resolve(cwd, p)));
-  const { results, problems: readProblems } = await checkFiles(files, settings);
+  const checked = await checkFiles(files, settings, options.fix);
+  const { problems: readProblems } = checked;
+  const results = options.hints ? checked.results : checked.results.map((r) => ({ ...r, diagnostics: r.diagnostics.filter((d) => d.severity !== 4) }));
+  for (const { file, fixed } of results) {
+    for (const change of fixed ?? []) err(`fixed ${path.relative(cwd, file) || file}: ${change}`);
+  }
   const problems = [...listProblems, ...readProblems];
   if (options.format === 'json') out(formatJson(results));
   else {

@@ -15,6 +15,7 @@ export const DiagnosticCodes = {
   apiVersionRemoved: 'api-version-removed',
   unknownKind: 'unknown-kind',
   apiVersionDeprecated: 'api-version-deprecated',
+  unknownApiVersion: 'unknown-api-version',
   // Rules the CRDs enforce with CEL.
   chartOrChartRef: 'chart-or-chartref',
   retryIntervalStrategy: 'retry-interval-strategy',

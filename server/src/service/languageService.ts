@@ -2,6 +2,7 @@ import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel } from './model/fileModel';
 import { analyseDocument, applySeverities } from './features/diagnostics';
+import { NEWEST_FLUX_VERSION } from './migration/apiVersions';
 import { completeInSegment } from './features/completion';
 import { hoverAt } from './features/hover';
 import { segmentSymbol } from './features/symbols';
@@ -30,15 +31,22 @@ function fileNotice(file: FileModel, settings: Settings): Diagnostic | undefined
   return undefined;
 }
 
+/** What we know about a file from outside it. */
+export interface FileContext {
+  /** A kustomization lists the file as a patch: its objects are partial. */
+  isPatch?: boolean;
+}
+
 /** All problems of a file: each document's (cached) diagnostics moved to its line. */
-export function fileDiagnostics(file: FileModel, settings: Settings): Diagnostic[] {
+export function fileDiagnostics(file: FileModel, settings: Settings, context: FileContext = {}): Diagnostic[] {
   if (!settings.validate) return [];
   const notice = fileNotice(file, settings);
   if (notice) return applySeverities([notice], settings);
   const out: Diagnostic[] = [];
   for (const segment of file.segments) {
     if (!segment.analysis.isFlux) continue;
-    for (const d of analyseDocument(segment.analysis)) out.push(shift(d, segment.startLine));
+    const options = { partial: context.isPatch === true, fluxVersion: settings.fluxVersion ?? NEWEST_FLUX_VERSION };
+    for (const d of analyseDocument(segment.analysis, options)) out.push(shift(d, segment.startLine));
   }
   return applySeverities(out, settings);
 }

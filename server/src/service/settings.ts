@@ -11,6 +11,8 @@ export interface Settings {
   severity: Record<string, SeverityOverride>;
   /** Files larger than this (bytes) are not analysed. */
   maxFileSize: number;
+  /** The Flux release the user runs ("2.9"); decides which API versions are served. */
+  fluxVersion: string;
 }
 
 export const defaultSettings: Settings = {
@@ -19,6 +21,7 @@ export const defaultSettings: Settings = {
   hover: true,
   severity: {},
   maxFileSize: 10 * 1024 * 1024,
+  fluxVersion: '2.9',
 };
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'information', 'hint', 'off'];
@@ -46,5 +49,8 @@ export function normalizeSettings(raw: unknown): Settings {
     }
   }
   const maxFileSize = typeof r.maxFileSize === 'number' && r.maxFileSize >= 0 ? r.maxFileSize : defaultSettings.maxFileSize;
-  return { validate: flag('validate'), completion: flag('completion'), hover: flag('hover'), severity, maxFileSize };
+  const fluxVersion = typeof r.fluxVersion === 'string' && /^2\.\d+$/.test(r.fluxVersion.replace(/^v/, '').split('.').slice(0, 2).join('.'))
+    ? r.fluxVersion.replace(/^v/, '').split('.').slice(0, 2).join('.')
+    : defaultSettings.fluxVersion;
+  return { validate: flag('validate'), completion: flag('completion'), hover: flag('hover'), severity, maxFileSize, fluxVersion };
 }

@@ -1,4 +1,4 @@
-import type { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
+import type { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver-types';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE, type SeverityName } from '../codes';
 import type { DocumentAnalysis } from '../model/documentAnalysis';
 import { closestMatch } from '../text/similarity';
@@ -6,20 +6,38 @@ import { allKindSchemas } from '../schema/registry';
 import type { RawDiagnostic } from '../validation/rawDiagnostic';
 import { validateAgainstSchema } from '../validation/schemaValidator';
 import { validateReferenceNames } from '../validation/nameRules';
+import { runFluxRules } from '../validation/fluxRules';
+import { validateSubstitutions } from '../validation/substitution';
+import { validateValuesPitfalls } from '../validation/yaml11';
+import { validateConstraints } from '../validation/versionConstraints';
+import { findSuppressions, isSuppressed } from '../validation/suppressions';
+import { ObjectView } from '../model/objectView';
+import { nodeAtPath } from '../model/yamlTree';
+import { apiVersionStatus } from '../migration/apiVersions';
 import type { Settings } from '../settings';
+
+/** What the diagnostics of a document depend on besides its text. */
+export interface AnalysisOptions {
+  /** The document is a kustomize patch: required fields may be missing on purpose. */
+  partial: boolean;
+  /** The Flux release the user runs, e.g. "2.9". */
+  fluxVersion: string;
+}
 
 const SEVERITY: Record<SeverityName, DiagnosticSeverity> = { error: 1, warning: 2, information: 3, hint: 4 };
 
 /** The problems of one document, with positions relative to its first line. Cached with the analysis. */
-export function analyseDocument(analysis: DocumentAnalysis): Diagnostic[] {
-  return analysis.cached('diagnostics', () =>
-    collect(analysis)
+export function analyseDocument(analysis: DocumentAnalysis, options: AnalysisOptions): Diagnostic[] {
+  return analysis.cached(`diagnostics:${options.partial}:${options.fluxVersion}`, () => {
+    const suppressions = analysis.cached('suppressions', () => findSuppressions(analysis.text));
+    return collect(analysis, options)
       .sort((a, b) => a.start - b.start || a.end - b.end)
-      .map((raw) => toLsp(analysis, raw)),
-  );
+      .map((raw) => toLsp(analysis, raw))
+      .filter((d) => !isSuppressed(suppressions, d.range.start.line, String(d.code)));
+  });
 }
 
-function collect(analysis: DocumentAnalysis): RawDiagnostic[] {
+function collect(analysis: DocumentAnalysis, options: AnalysisOptions): RawDiagnostic[] {
   const { recognition, identity } = analysis;
   if (recognition.status === 'not-flux' || !identity) return [];
   const out: RawDiagnostic[] = [];
@@ -39,14 +57,15 @@ function collect(analysis: DocumentAnalysis): RawDiagnostic[] {
   }
   const schema = recognition.schema;
   if (recognition.status === 'other-version') {
-    out.push({
-      code: DiagnosticCodes.apiVersionRemoved,
-      severity: 'error',
-      message: `\`${identity.apiVersion}\` is not served by current Flux. Use \`${schema.apiVersion}\`.`,
-      start: identity.apiVersionRange[0],
-      end: identity.apiVersionRange[1],
-      data: { replacement: schema.apiVersion },
-    });
+    const status = apiVersionStatus(identity.apiVersion, identity.kind, options.fluxVersion);
+    const at = { start: identity.apiVersionRange[0], end: identity.apiVersionRange[1], data: { replacement: status.replacement } };
+    if (status.status === 'removed') {
+      out.push({ ...at, code: DiagnosticCodes.apiVersionRemoved, severity: 'error', message: `\`${identity.apiVersion}\` was removed in ${status.removedIn ?? 'an earlier Flux release'}: the API server no longer accepts it. Use \`${status.replacement}\`.` });
+    } else if (status.status === 'deprecated') {
+      out.push({ ...at, code: DiagnosticCodes.apiVersionDeprecated, severity: 'warning', message: `\`${identity.apiVersion}\` is deprecated${status.deprecatedIn ? ` since ${status.deprecatedIn}` : ''}${status.removedIn ? ` and removed in ${status.removedIn}` : ''}. Use \`${status.replacement}\`.` });
+    } else if (status.status === 'unknown') {
+      out.push({ ...at, code: DiagnosticCodes.unknownApiVersion, severity: 'error', message: `\`${identity.apiVersion}\` is not a version of ${identity.kind}. Use \`${status.replacement}\`.` });
+    }
   }
   const { doc, failure } = analysis.parsed;
   if (failure || !doc) {
@@ -62,8 +81,11 @@ function collect(analysis: DocumentAnalysis): RawDiagnostic[] {
     out.push({ code: DiagnosticCodes.yamlSyntax, severity: 'warning', message: cleanYamlMessage(warning.message), start: warning.pos[0], end: Math.max(warning.pos[1], warning.pos[0] + 1) });
   }
   const schemaProblems = validateAgainstSchema(doc, schema.root).filter(
-    // The version is reported once above, with the replacement.
-    (d) => !(recognition.status === 'other-version' && d.code === DiagnosticCodes.invalidEnum && d.start === identity.apiVersionRange[0]),
+    (d) =>
+      // The version is reported once above, with the replacement.
+      !(recognition.status === 'other-version' && d.code === DiagnosticCodes.invalidEnum && d.start === identity.apiVersionRange[0]) &&
+      // A kustomize patch states only the fields it changes.
+      !(options.partial && d.code === DiagnosticCodes.missingRequired),
   );
   for (const problem of schemaProblems) {
     if (problem.start === problem.end && problem.start === (doc.contents?.range?.[0] ?? 0)) {
@@ -74,6 +96,11 @@ function collect(analysis: DocumentAnalysis): RawDiagnostic[] {
     out.push(problem);
   }
   out.push(...validateReferenceNames(doc));
+  out.push(...validateSubstitutions(doc));
+  const view = new ObjectView(doc);
+  out.push(...runFluxRules({ kind: schema.kind, view, partial: options.partial }));
+  out.push(...validateConstraints(schema.kind, view));
+  if (schema.kind === 'HelmRelease') out.push(...validateValuesPitfalls(nodeAtPath(doc, ['spec', 'values'])));
   return out;
 }
 
@@ -90,7 +117,13 @@ function toLsp(analysis: DocumentAnalysis, raw: RawDiagnostic): Diagnostic {
     source: DIAGNOSTIC_SOURCE,
     message: raw.message,
   };
-  if (raw.data) diagnostic.data = raw.data;
+  if (raw.data) {
+    diagnostic.data = raw.data;
+    const tags: DiagnosticTag[] = [];
+    if (raw.data.unnecessary) tags.push(1);
+    if (raw.data.deprecated) tags.push(2);
+    if (tags.length) diagnostic.tags = tags;
+  }
   return diagnostic;
 }
 

@@ -13,6 +13,10 @@ const NAME_LINE = /^metadata:[ \t]*(?:#.*)?$\n(?:(?:[ \t]+.*|[ \t]*)\n)*?[ \t]+n
 
 /** One symbol per Kubernetes object of the file, named `Kind name`; Flux objects list their main `spec` sections. */
 export function segmentSymbol(segment: Segment): DocumentSymbol | undefined {
+  return segment.analysis.cached('symbol', () => computeSymbol(segment));
+}
+
+function computeSymbol(segment: Segment): DocumentSymbol | undefined {
   const { analysis } = segment;
   const identity = analysis.identity;
   if (!identity) return undefined;

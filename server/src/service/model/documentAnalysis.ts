@@ -10,6 +10,10 @@ export interface ParseResult {
   failure?: string;
 }
 
+const PARSED_DOCUMENTS_KEPT = 256;
+/** Analyses whose syntax tree is kept, least recently used first. */
+const recentlyParsed = new Set<DocumentAnalysis>();
+
 /**
  * Everything we know about one YAML document of a file. It depends only on the document's text, so
  * when an edit elsewhere in the file leaves that text unchanged the analysis is reused as it is;
@@ -37,8 +41,19 @@ export class DocumentAnalysis {
     return this.recognition.status !== 'not-flux';
   }
 
+  /**
+   * The parsed document. Syntax trees are large, so only the most recently used ones are kept; the
+   * results computed from them (diagnostics, symbols) are cached separately and stay.
+   */
   get parsed(): ParseResult {
     if (!this.parseResult) this.parseResult = parse(this.text);
+    recentlyParsed.delete(this);
+    recentlyParsed.add(this);
+    if (recentlyParsed.size > PARSED_DOCUMENTS_KEPT) {
+      const oldest = recentlyParsed.values().next().value as DocumentAnalysis;
+      recentlyParsed.delete(oldest);
+      oldest.parseResult = undefined;
+    }
     return this.parseResult;
   }
 

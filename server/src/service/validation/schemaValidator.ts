@@ -5,7 +5,9 @@ import { closestMatch } from '../text/similarity';
 import { effectivePairs, formatPath, keyText, resolveNode, type PathSegment } from '../model/yamlTree';
 import type { RawDiagnostic } from './rawDiagnostic';
 import { compilePattern, describePattern, joinOr } from './patterns';
-import { describeType, hasSubstitution, scalarDisplay, typeMatches, valueTypeOf } from './valueType';
+import { describeType, scalarDisplay, typeMatches, valueTypeOf } from './valueType';
+import { scanSubstitutions, substitutedNode } from './substitution';
+import { yaml11Reading } from './yaml11';
 
 const MAX_DEPTH = 64;
 
@@ -37,14 +39,24 @@ export function validateAgainstSchema(doc: Document, schema: SchemaNode): RawDia
 
 function validateNode(walk: Walk, written: Node, schema: SchemaNode, path: PathSegment[], keyNode: Node | undefined, depth: number): void {
   if (depth > MAX_DEPTH) return;
-  const node = isAlias(written) ? resolveNode(walk.doc, written) : written;
+  let node = isAlias(written) ? resolveNode(walk.doc, written) : written;
   if (!node) return;
+  if (isScalar(node) && typeof node.value === 'string' && scanSubstitutions(node.value).kind !== 'none') {
+    // Flux replaces `${VAR}` before the API server sees the value: only a default can be checked.
+    const substituted = substitutedNode(node);
+    if (!substituted) return;
+    node = substituted;
+  }
   // Ranges point at the text the user wrote: an alias is reported where it is used.
   const at = span(isAlias(written) ? written : node);
   const type = valueTypeOf(node);
   if (type === 'null') return;
-  if (hasSubstitution(node)) return;
   const intOrString = schema['x-kubernetes-int-or-string'] === true;
+  const pitfall = schema.type === 'string' && !intOrString ? yaml11Reading(node) : undefined;
+  if (pitfall) {
+    walk.out.push({ ...pitfall, severity: 'error', message: `${pitfall.message} \`${formatPath(path)}\` must be a string, so the API server rejects it. Quote it.`, start: at[0], end: at[1] });
+    return;
+  }
   if (!typeMatches(type, schema.type, intOrString)) {
     const expected = intOrString ? 'an integer or a string' : describeType(schema.type!);
     walk.out.push({
