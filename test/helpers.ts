@@ -2,6 +2,8 @@ import type { CompletionItem, Diagnostic, Position } from 'vscode-languageserver
 import { FileModel } from '../server/src/service/model/fileModel';
 import { completion, fileDiagnostics, hover, type FileContext } from '../server/src/service/languageService';
 import { defaultSettings, normalizeSettings, type Settings } from '../server/src/service/settings';
+import { codeActions } from '../server/src/service/features/codeActions';
+import { LineIndex } from '../server/src/service/text/lineIndex';
 
 /** Removes the `|` cursor marker from `text` and returns the text and the marker's position. */
 export function withCursor(marked: string): { text: string; position: Position } {
@@ -59,4 +61,26 @@ export function hoverMarkdown(marked: string): string | undefined {
 /** Joins lines into a YAML text, so that tests can indent their fixtures naturally. */
 export function yaml(...lines: string[]): string {
   return `${lines.join('\n')}\n`;
+}
+
+/** Applies LSP text edits (non-overlapping) to a text. */
+export function applyTextEdits(text: string, edits: Array<{ range: { start: Position; end: Position }; newText: string }>): string {
+  const lines = new LineIndex(text);
+  const absolute = edits.map((e) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start);
+  let result = text;
+  for (const e of absolute) result = result.slice(0, e.start) + e.newText + result.slice(e.end);
+  return result;
+}
+
+/** The quick fixes offered for the diagnostics of `text`, each with the text it produces. */
+export function quickFixes(text: string, context: FileContext = {}): Array<{ title: string; code: string; preferred: boolean; result: string }> {
+  const model = FileModel.fromText(text);
+  const diagnostics = fileDiagnostics(model, settings(), context);
+  const whole = { start: { line: 0, character: 0 }, end: { line: model.segments.length ? 1e6 : 0, character: 0 } };
+  return codeActions(model, 'file:///t.yaml', whole, diagnostics).map((a) => ({
+    title: a.title,
+    code: String(a.diagnostics?.[0]?.code),
+    preferred: a.isPreferred === true,
+    result: applyTextEdits(text, a.edit?.changes?.['file:///t.yaml'] ?? []),
+  }));
 }

@@ -39,3 +39,15 @@ describe('hover', () => {
     assert.match(text, /\*\*spec.type\*\*/);
   });
 });
+
+describe('hover on chart version constraints', () => {
+  const release = (version: string) => yaml('apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', '  name: podinfo', 'spec:', '  interval: 5m', '  chart:', '    spec:', '      chart: podinfo', `      ver|sion: "${version}"`, '      sourceRef: {kind: HelmRepository, name: podinfo}');
+  test('explains the constraint in words, with the pre-release rule', () => {
+    assert.match(hoverMarkdown(release('>=1.0.0 <2.0.0'))!, /\*\*Selects:\*\* the highest version ≥ 1\.0\.0 and < 2\.0\.0, pre-releases excluded\./);
+    assert.match(hoverMarkdown(release('*'))!, /highest stable version/);
+  });
+  test('OCIRepository ref.semver is explained too', () => {
+    const text = hoverMarkdown(yaml('apiVersion: source.toolkit.fluxcd.io/v1', 'kind: OCIRepository', 'metadata: {name: x}', 'spec:', '  interval: 5m', '  url: oci://ghcr.io/x/podinfo', '  ref:', '    sem|ver: "^6.5.0"'))!;
+    assert.match(text, /≥ 6\.5\.0 and < 7\.0\.0/);
+  });
+});

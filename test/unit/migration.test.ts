@@ -502,11 +502,132 @@ describe('migrationEdits', () => {
     assertValid(result);
   });
 
-  test('a document indented with 4 spaces', () => {
-    const four = (text: string) => text.replace(/^( +)/gm, (m) => ' '.repeat(m.length * 2));
-    const { result } = migrate(four(FULL_V2BETA1), `${HR}/v2`);
-    assert.equal(result, four(FULL_V2));
-    assert.deepEqual(structure(result), FULL_EXPECTED);
+  test('a document indented with 4 spaces (and `-   ` list markers)', () => {
+    const text = lines(
+      `apiVersion: ${HR}/v2beta1`,
+      'kind: HelmRelease',
+      'metadata:',
+      '    name: podinfo',
+      'spec:',
+      '    interval: 10m',
+      '    chart:',
+      '        spec:',
+      '            chart: podinfo',
+      '            valuesFile: values-prod.yaml',
+      '            sourceRef:',
+      '                kind: HelmRepository',
+      '                name: podinfo',
+      '    postRenderers:',
+      '        -   kustomize:',
+      '                patchesStrategicMerge:',
+      '                    -   apiVersion: apps/v1',
+      '                        kind: Deployment',
+      '                        metadata:',
+      '                            name: podinfo',
+      '                patchesJson6902:',
+      '                    -   target:',
+      '                            kind: Deployment',
+      '                            name: podinfo',
+      '                        patch:',
+      '                            -   op: add',
+      '                                path: /metadata/labels/a',
+      '                                value: b',
+    );
+    const { result } = migrate(text, `${HR}/v2`);
+    assert.equal(
+      result,
+      lines(
+        `apiVersion: ${HR}/v2`,
+        'kind: HelmRelease',
+        'metadata:',
+        '    name: podinfo',
+        'spec:',
+        '    interval: 10m',
+        '    chart:',
+        '        spec:',
+        '            chart: podinfo',
+        '            valuesFiles:',
+        '                -   values-prod.yaml',
+        '            sourceRef:',
+        '                kind: HelmRepository',
+        '                name: podinfo',
+        '    postRenderers:',
+        '        -   kustomize:',
+        '                patches:',
+        '                    -   patch: |',
+        '                            apiVersion: apps/v1',
+        '                            kind: Deployment',
+        '                            metadata:',
+        '                                name: podinfo',
+        '                    -   target:',
+        '                            kind: Deployment',
+        '                            name: podinfo',
+        '                        patch: |',
+        '                            -   op: add',
+        '                                path: /metadata/labels/a',
+        '                                value: b',
+      ),
+    );
+    assert.deepEqual(structure(result), {
+      apiVersion: `${HR}/v2`,
+      kind: 'HelmRelease',
+      metadata: { name: 'podinfo' },
+      spec: {
+        interval: '10m',
+        chart: { spec: { chart: 'podinfo', valuesFiles: ['values-prod.yaml'], sourceRef: { kind: 'HelmRepository', name: 'podinfo' } } },
+        postRenderers: [
+          {
+            kustomize: {
+              patches: [
+                { patch: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'podinfo' } } },
+                { target: { kind: 'Deployment', name: 'podinfo' }, patch: [{ op: 'add', path: '/metadata/labels/a', value: 'b' }] },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    assertValid(result);
+  });
+
+  test('patch lists written in flow style are written out as block items', () => {
+    const text = lines(
+      `apiVersion: ${HR}/v2beta2`,
+      'kind: HelmRelease',
+      'metadata:',
+      '  name: a',
+      'spec:',
+      '  interval: 5m',
+      '  chartRef:',
+      '    kind: OCIRepository',
+      '    name: a',
+      '  postRenderers:',
+      '    - kustomize:',
+      '        patchesStrategicMerge: [{apiVersion: v1, kind: Service, metadata: {name: a}, spec: {type: NodePort}}]',
+      '        patchesJson6902: [{target: {kind: Service, name: a}, patch: [{op: remove, path: /spec/ports/0}]}]',
+    );
+    const { result } = migrate(text, `${HR}/v2`);
+    assert.deepEqual(structure(result), {
+      apiVersion: `${HR}/v2`,
+      kind: 'HelmRelease',
+      metadata: { name: 'a' },
+      spec: {
+        interval: '5m',
+        chartRef: { kind: 'OCIRepository', name: 'a' },
+        postRenderers: [
+          {
+            kustomize: {
+              patches: [
+                { patch: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' }, spec: { type: 'NodePort' } } },
+                { target: { kind: 'Service', name: 'a' }, patch: [{ op: 'remove', path: '/spec/ports/0' }] },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    assert.equal(result.split('\n').slice(0, 11).join('\n'), text.replace('v2beta2', 'v2').split('\n').slice(0, 11).join('\n'), 'the lines before are unchanged');
+    assert.match(result, /\n {8}patches:\n {10}- patch: \|\n {14}apiVersion: v1\n/);
     assertValid(result);
   });
 
@@ -597,6 +718,29 @@ describe('migrationEdits', () => {
       },
     });
     assertValid(result);
+  });
+
+  test('flow-style maps are rewritten in flow style; an empty valuesFile is dropped', () => {
+    const head = [`apiVersion: ${HR}/v2beta1`, 'kind: HelmRelease', 'metadata:', '  name: a', 'spec:', '  interval: 5m'];
+    const flowChart = lines(...head, '  chart: {spec: {chart: a, valuesFile: "v,1.yaml", sourceRef: {kind: GitRepository, name: a}}}');
+    const chart = migrate(flowChart, `${HR}/v2`).result;
+    assert.deepEqual(parse(chart), { ...(parse(flowChart) as object), apiVersion: `${HR}/v2`, spec: { interval: '5m', chart: { spec: { chart: 'a', valuesFiles: ['v,1.yaml'], sourceRef: { kind: 'GitRepository', name: 'a' } } } } });
+    assertValid(chart);
+
+    const flowKustomize = lines(...head, '  chartRef: {kind: OCIRepository, name: a}', '  postRenderers:', '    - kustomize: {patchesStrategicMerge: [{kind: Service, metadata: {name: a}}], images: [{name: x, newTag: "1"}]}');
+    const kustomize = migrate(flowKustomize, `${HR}/v2`).result;
+    assert.deepEqual((structure(kustomize) as { spec: { postRenderers: unknown } }).spec.postRenderers, [{ kustomize: { patches: [{ patch: { kind: 'Service', metadata: { name: 'a' } } }], images: [{ name: 'x', newTag: '1' }] } }]);
+    assert.equal(kustomize.split('\n').slice(0, 8).join('\n'), flowKustomize.replace('v2beta1', 'v2').split('\n').slice(0, 8).join('\n'));
+    assertValid(kustomize);
+
+    const empty = lines(...head, '  chart:', '    spec:', '      chart: a', '      valuesFile:', '      sourceRef:', '        kind: GitRepository', '        name: a');
+    const dropped = migrate(empty, `${HR}/v2`).result;
+    assert.equal(dropped, empty.replace('v2beta1', 'v2').replace('      valuesFile:\n', ''));
+    assertValid(dropped);
+  });
+
+  test('a document without apiVersion gets no edits', () => {
+    assert.deepEqual(migrationEdits(lines('kind: HelmRelease', 'spec:', '  chart:', '    spec:', '      valuesFile: a.yaml'), `${HR}/v2`), []);
   });
 
   test('a patch whose text would read differently in YAML 1.2 is written from its value', () => {

@@ -1,7 +1,8 @@
 import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from 'vscode-languageserver-types';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel } from './model/fileModel';
-import { analyseDocument, applySeverities } from './features/diagnostics';
+import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
+import { chartLayerHints, objectFacts } from './validation/chartLayer';
 import { NEWEST_FLUX_VERSION } from './migration/apiVersions';
 import { completeInSegment } from './features/completion';
 import { hoverAt } from './features/hover';
@@ -43,11 +44,18 @@ export function fileDiagnostics(file: FileModel, settings: Settings, context: Fi
   const notice = fileNotice(file, settings);
   if (notice) return applySeverities([notice], settings);
   const out: Diagnostic[] = [];
-  for (const segment of file.segments) {
-    if (!segment.analysis.isFlux) continue;
-    const options = { partial: context.isPatch === true, fluxVersion: settings.fluxVersion ?? NEWEST_FLUX_VERSION };
+  const options = { partial: context.isPatch === true, fluxVersion: settings.fluxVersion ?? NEWEST_FLUX_VERSION };
+  const flux = file.segments.filter((s) => s.analysis.isFlux);
+  const crossDocument = chartLayerHints(
+    flux.flatMap((segment, index) => {
+      const facts = objectFacts(segment.analysis);
+      return facts ? [{ facts, index }] : [];
+    }),
+  );
+  flux.forEach((segment, index) => {
     for (const d of analyseDocument(segment.analysis, options)) out.push(shift(d, segment.startLine));
-  }
+    for (const raw of crossDocument.get(index) ?? []) out.push(shift(toDiagnostic(segment.analysis, raw), segment.startLine));
+  });
   return applySeverities(out, settings);
 }
 

@@ -6,6 +6,7 @@ import { findAtOffset, nodeAtPath, type PathSegment } from '../model/yamlTree';
 import { schemaAt } from '../schema/lookup';
 import type { SchemaNode } from '../schema/types';
 import { migrationEdits } from '../migration/migrate';
+import { HELM_CHART_LAYER } from '../validation/chartLayer';
 
 type OffsetEdit = { start: number; end: number; newText: string };
 
@@ -152,6 +153,11 @@ function fixesFor(uri: string, ctx: FixContext, rootSchema: SchemaNode | undefin
     const pair = pairAt(doc, ctx.start);
     const edit = pair && removePair(text, pair);
     if (edit) out.push(action(`Remove \`${text.slice(ctx.start, ctx.end)}\``, uri, ctx, [edit], true));
+  }
+  if (data.fix === 'add-layer-selector' && typeof data.insertAt === 'number' && typeof data.indent === 'string') {
+    const eol = eolOf(text);
+    const block = `${data.indent}layerSelector:${eol}${data.indent}  mediaType: ${HELM_CHART_LAYER}${eol}${data.indent}  operation: copy${eol}`;
+    out.push(action('Select the Helm chart layer with operation: copy', uri, ctx, [{ start: data.insertAt, end: data.insertAt, newText: block }], true));
   }
   if (data.fix === 'replace-skipcrds') {
     const pair = pairAt(doc, ctx.start);

@@ -32,7 +32,7 @@ export function analyseDocument(analysis: DocumentAnalysis, options: AnalysisOpt
     const suppressions = analysis.cached('suppressions', () => findSuppressions(analysis.text));
     return collect(analysis, options)
       .sort((a, b) => a.start - b.start || a.end - b.end)
-      .map((raw) => toLsp(analysis, raw))
+      .map((raw) => toDiagnostic(analysis, raw))
       .filter((d) => !isSuppressed(suppressions, d.range.start.line, String(d.code)));
   });
 }
@@ -109,7 +109,8 @@ function cleanYamlMessage(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function toLsp(analysis: DocumentAnalysis, raw: RawDiagnostic): Diagnostic {
+/** An offset-based diagnostic of a document as an LSP diagnostic relative to the document's first line. */
+export function toDiagnostic(analysis: DocumentAnalysis, raw: RawDiagnostic): Diagnostic {
   const diagnostic: Diagnostic = {
     range: analysis.lines.rangeOf(raw.start, raw.end),
     severity: SEVERITY[raw.severity],

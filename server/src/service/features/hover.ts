@@ -4,6 +4,9 @@ import type { DocumentAnalysis } from '../model/documentAnalysis';
 import { findAtOffset, formatPath } from '../model/yamlTree';
 import { schemaAt, typeLabel } from '../schema/lookup';
 import type { KindSchema } from '../schema/registry';
+import { ObjectView } from '../model/objectView';
+import { constraintPaths } from '../validation/versionConstraints';
+import { explainConstraint, parseConstraint } from '../semver/constraint';
 
 /** Hover for the key or value at `offset` of a Flux document: what the field does, its type, default and allowed values. */
 export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: number): Hover | null {
@@ -35,10 +38,24 @@ export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: 
       facts.push(`Length: ${fieldSchema.minLength ?? 0}–${fieldSchema.maxLength ?? '∞'}`);
     }
     if (facts.length) lines.push('', facts.join('  \n'));
+    const constraint = constraintExplanation(doc, schema.kind, path);
+    if (constraint) lines.push('', constraint);
   }
   lines.push('', `[${schema.kind} documentation](${schema.docs})`);
   return {
     contents: { kind: 'markdown', value: lines.join('\n') },
     range: analysis.lines.rangeOf(range[0], range[1]),
   };
+}
+
+/** For a chart version constraint: what it means, in words. */
+function constraintExplanation(doc: NonNullable<DocumentAnalysis['parsed']['doc']>, kind: string, path: ReadonlyArray<string | number>): string | undefined {
+  const view = new ObjectView(doc);
+  const isConstraint = constraintPaths(kind, view).some((p) => p.length === path.length && p.every((seg, i) => seg === path[i]));
+  if (!isConstraint) return undefined;
+  const text = view.string(path);
+  if (text === undefined || text.includes('${')) return undefined;
+  if (text.trim() === '' || text.trim() === '*') return '**Selects:** the highest stable version (pre-releases excluded).';
+  const parsed = parseConstraint(text);
+  return parsed.ok ? `**Selects:** the highest version ${explainConstraint(parsed.constraint)}.` : undefined;
 }

@@ -175,10 +175,11 @@ function dedentedSource(src: Source, start: number, end: number): string[] {
   return out;
 }
 
-/** How the document indents: columns per nesting level, and where a list's `-` sits relative to its key. */
+/** How the document indents: columns per nesting level, where a list's `-` sits relative to its key, and the `-` with the spaces after it. */
 interface Style {
   unit: number;
   seqIndent: number;
+  marker: string;
 }
 
 function mostCommon(values: number[], fallback: number): number {
@@ -203,6 +204,7 @@ function isFlow(node: unknown): boolean {
 function detectStyle(root: Node, src: Source): Style {
   const units: number[] = [];
   const seqIndents: number[] = [];
+  const markers: number[] = [];
   const walk = (node: unknown, depth: number): void => {
     if (depth > 200) return;
     if (isMap(node)) {
@@ -223,12 +225,18 @@ function detectStyle(root: Node, src: Source): Style {
         walk(value, depth + 1);
       }
     } else if (isSeq(node)) {
-      for (const item of node.items) walk(item, depth + 1);
+      const dashes = node.flow ? undefined : dashOffsets(node);
+      node.items.forEach((item, i) => {
+        const dash = dashes?.[i];
+        const start = isScalar(item) || isMap(item) || isSeq(item) ? item.range?.[0] : undefined;
+        if (dash !== undefined && start !== undefined && src.lineStart(dash) === src.lineStart(start) && start > dash) markers.push(start - dash);
+        walk(item, depth + 1);
+      });
     }
   };
   walk(root, 0);
   const unit = mostCommon(units, 2);
-  return { unit, seqIndent: mostCommon(seqIndents, unit) };
+  return { unit, seqIndent: mostCommon(seqIndents, unit), marker: '-' + spaces(mostCommon(markers, 2) - 1) };
 }
 
 function findPair(map: YAMLMap, key: string): Pair | undefined {
@@ -327,15 +335,16 @@ class Migration {
     return lines.map((l) => l + this.eol).join('');
   }
 
-  /** A string value as source text that keeps its meaning where it goes (a flow list when `flow`). */
+  /** A string value as one line of source text that keeps its meaning where it goes (in a flow list when `flow`). */
   stringText(node: unknown, flow: boolean): string {
     if (isScalar(node) && node.range && !node.anchor && !node.tag) {
       const source = this.src.text.slice(node.range[0], node.range[1]);
       const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
       if (!source.includes('\n') && (quoted || (node.type === Scalar.PLAIN && !(flow && /[,[\]{}]/.test(source))))) return source;
     }
+    // A double-quoted (JSON) string reads the same in YAML 1.1 and 1.2, on one line, anywhere.
     const value = this.toJS(node);
-    return flow ? renderFlow(value) : renderValue(value);
+    return typeof value === 'string' ? JSON.stringify(value) : renderFlow(value);
   }
 
   /** Replaces a flow collection (or anything not laid out in blocks) with a flow rendering of `value`. */
@@ -350,6 +359,8 @@ class Migration {
     if (!old) return;
     const list = findPair(map, 'valuesFiles');
     const oldEmpty = isEmptyValue(old.value);
+    // Not a file name (a list or a map): nothing mechanical to do; the diagnostics will point at it.
+    if (!oldEmpty && !(isScalar(old.value) || isAlias(old.value))) return;
 
     if (map.flow) {
       const value: Record<string, unknown> = {};
@@ -397,7 +408,7 @@ class Migration {
     const value = old.value;
     if (!(isScalar(value) || isAlias(value)) || !value.range) return;
     const dashColumn = keyColumn + this.style.seqIndent;
-    this.edits.push({ start: key.range[0], end: value.range[1], newText: `valuesFiles:${this.eol}${spaces(dashColumn)}- ${this.stringText(value, false)}` });
+    this.edits.push({ start: key.range[0], end: value.range[1], newText: `valuesFiles:${this.eol}${spaces(dashColumn)}${this.style.marker}${this.stringText(value, false)}` });
   }
 
   /** Content lines of a `patch: |` block scalar for `node`: its own source if it reads back the same, else a rendering of its value. */
@@ -442,7 +453,8 @@ class Migration {
             // A flow item: write it out as a block item.
             const column = src.column(item.range[0]);
             const rendered = this.renderedJsonItem(this.toJS(item));
-            const lines = [rendered[0]?.replace(/^- /, '') ?? '', ...shiftLines(rendered.slice(1), column - 2)];
+            const width = style.marker.length;
+            const lines = [rendered[0]?.slice(width) ?? '', ...shiftLines(rendered.slice(1), column - width)];
             sub.push({ start: item.range[0], end: src.contentEnd(item), newText: lines.join(this.eol) });
             continue;
           }
@@ -464,15 +476,15 @@ class Migration {
     const lines: string[] = [];
     for (const item of seq.items) {
       const value = this.toJS(item);
-      lines.push(...(form === 'strategic' ? ['- patch: |', ...this.blockScalarLines(splitLines(renderValue(value)), 2 + style.unit)] : this.renderedJsonItem(value)));
+      lines.push(...(form === 'strategic' ? [`${style.marker}patch: |`, ...this.blockScalarLines(splitLines(renderValue(value)), style.marker.length + style.unit)] : this.renderedJsonItem(value)));
     }
     return { text: this.joinLines(lines), column: 0 };
   }
 
   /** A JSON 6902 item `{target, patch}` as block lines of a `patches` item, `-` at column 0. */
   renderedJsonItem(value: unknown): string[] {
-    const { unit } = this.style;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return ['- ' + renderFlow(value)];
+    const { unit, marker } = this.style;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return [marker + renderFlow(value)];
     const record = value as Record<string, unknown>;
     const lines: string[] = [];
     for (const [key, v] of Object.entries(record)) {
@@ -480,7 +492,7 @@ class Migration {
       else if (v && typeof v === 'object') lines.push(`${renderFlow(key)}:`, ...this.blockScalarLines(splitLines(renderValue(v)), unit));
       else lines.push(`${renderFlow(key)}: ${renderFlow(v)}`);
     }
-    return lines.map((line, i) => (i === 0 ? '- ' : line.length === 0 ? '' : '  ') + line);
+    return lines.map((line, i) => (i === 0 ? marker : line.length === 0 ? '' : spaces(marker.length)) + line);
   }
 
   /** `patchesStrategicMerge` / `patchesJson6902` of one kustomize post-renderer → `patches`. */
