@@ -1,7 +1,7 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 
@@ -192,5 +192,25 @@ spec:
     const files = (JSON.parse(result.stdout) as Array<{ file: string }>).map((d) => path.basename(d.file));
     assert.ok(files.includes('other.yaml'), 'the same object outside a patch is reported');
     assert.ok(!files.includes('replicas.yaml'), 'the patch is not');
+  });
+});
+
+describe('a realistic GitOps repository', () => {
+  const fixture = path.resolve(__dirname, '../fixtures/gitops-repo');
+
+  test('reports exactly the intended problem and nothing else, hints included', async () => {
+    const result = await run(['--hints', '--format', 'json', fixture], fixture);
+    const found = (JSON.parse(result.stdout) as Array<{ file: string; range: { start: { line: number } }; code: string }>).map((d) => `${path.relative(fixture, d.file)}:${d.range.start.line + 1} ${d.code}`);
+    assert.deepEqual(found, ['infrastructure/sources/helm-repositories.yaml:11 api-version-removed']);
+    assert.equal(result.code, 1);
+  });
+
+  test('after --fix on a copy, the repository is clean', async () => {
+    const copy = mkdtempSync(path.join(tmpdir(), 'hr-repo-'));
+    cpSync(fixture, copy, { recursive: true });
+    const fixed = await run(['--fix', '.'], copy);
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    assert.match(fixed.stderr, /migrated HelmRepository to source\.toolkit\.fluxcd\.io\/v1/);
+    assert.equal((await run(['--hints', '.'], copy)).stdout, '');
   });
 });

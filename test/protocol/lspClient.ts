@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 
@@ -36,10 +37,21 @@ export class TestClient {
     this.connection.listen();
   }
 
-  async initialize(withConfiguration = true): Promise<{ capabilities: Record<string, unknown> }> {
+  /** Workspace edits the server asked the client to apply. */
+  readonly appliedEdits: Array<{ label?: string; edit: Record<string, unknown> }> = [];
+
+  async initialize(withConfiguration = true, workspaceFolders: string[] = []): Promise<{ capabilities: Record<string, unknown> }> {
+    this.connection.onRequest('workspace/applyEdit', (params: { label?: string; edit: Record<string, unknown> }) => {
+      this.appliedEdits.push(params);
+      return { applied: true };
+    });
+    this.connection.onNotification('window/showMessage', (params: { message: string }) => {
+      this.logs.push(params.message);
+    });
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
+      workspaceFolders: workspaceFolders.map((folder) => ({ uri: pathToFileURL(folder).toString(), name: path.basename(folder) })),
       capabilities: { workspace: { configuration: withConfiguration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
     });
     await this.connection.sendNotification('initialized', {});
