@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnose } from '../helpers';
+import { diagnose, quickFixes } from '../helpers';
 import { seedExamples } from '../seedExamples';
 
 describe('the examples of the tutorial', () => {
@@ -26,6 +26,21 @@ describe('the examples of the tutorial', () => {
       }
       const removed = (example.text.match(/^apiVersion: source\.toolkit\.fluxcd\.io\/v1beta2$/gm) ?? []).length;
       assert.equal(problems.length, removed);
+    });
+  }
+
+  for (const example of examples.filter((e) => e.text.includes('source.toolkit.fluxcd.io/v1beta2'))) {
+    test(`example at line ${example.line}: the migrate quick fix gives a manifest that validates cleanly`, () => {
+      let text = example.text;
+      // One fix per old object; apply them one after the other, as a user would.
+      for (let round = 0; round < 5; round++) {
+        const migrate = quickFixes(text).find((f) => f.title === 'Migrate to source.toolkit.fluxcd.io/v1');
+        if (!migrate) break;
+        text = migrate.result;
+      }
+      assert.doesNotMatch(text, /v1beta2/);
+      assert.deepEqual(diagnose(text).filter((d) => d.severity !== 4), []);
+      assert.equal(text.split('\n').length, example.text.split('\n').length, 'nothing else of the manifest changed in size');
     });
   }
 });
