@@ -2,7 +2,7 @@ import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel } from './model/fileModel';
 import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
-import { chartLayerHints, objectFacts } from './validation/chartLayer';
+import { chartLayerHints, objectFacts, type ObjectFacts } from './validation/chartLayer';
 import { NEWEST_FLUX_VERSION } from './migration/apiVersions';
 import { completeInSegment } from './features/completion';
 import { hoverAt } from './features/hover';
@@ -46,14 +46,18 @@ export function fileDiagnostics(file: FileModel, settings: Settings, context: Fi
   const out: Diagnostic[] = [];
   const options = { partial: context.isPatch === true, fluxVersion: settings.fluxVersion ?? NEWEST_FLUX_VERSION };
   const flux = file.segments.filter((s) => s.analysis.isFlux);
-  const crossDocument = chartLayerHints(
-    flux.flatMap((segment, index) => {
-      const facts = objectFacts(segment.analysis);
-      return facts ? [{ facts, index }] : [];
-    }),
-  );
+  // Facts for rules across documents are read right after each document's own diagnostics, while
+  // its syntax tree is still in memory.
+  const perDocument: Diagnostic[][] = [];
+  const facts: Array<{ facts: ObjectFacts; index: number }> = [];
   flux.forEach((segment, index) => {
-    for (const d of analyseDocument(segment.analysis, options)) out.push(shift(d, segment.startLine));
+    perDocument.push(analyseDocument(segment.analysis, options));
+    const known = objectFacts(segment.analysis);
+    if (known) facts.push({ facts: known, index });
+  });
+  const crossDocument = chartLayerHints(facts);
+  flux.forEach((segment, index) => {
+    for (const d of perDocument[index]!) out.push(shift(d, segment.startLine));
     for (const raw of crossDocument.get(index) ?? []) out.push(shift(toDiagnostic(segment.analysis, raw), segment.startLine));
   });
   return applySeverities(out, settings);

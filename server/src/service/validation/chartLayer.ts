@@ -20,6 +20,8 @@ export interface ObjectFacts {
 }
 
 export function objectFacts(analysis: DocumentAnalysis): ObjectFacts | undefined {
+  const kind = analysis.identity?.kind;
+  if (kind !== 'HelmRelease' && kind !== 'OCIRepository') return undefined;
   return analysis.cached('facts', () => {
     const identity = analysis.identity;
     const doc = analysis.parsed.doc;
