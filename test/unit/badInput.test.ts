@@ -67,7 +67,7 @@ describe('bad input', () => {
     assert.ok(diagnose(text).some((d) => d.code === 'yaml-syntax'));
   });
 
-  test('documents that are lists or scalars: a Flux-looking one is flagged, others are ignored', () => {
+  test('documents that are lists or scalars are not Kubernetes objects and are left alone', () => {
     exercise('- a\n- b\n---\njust a string\n---\n42\n');
     assert.deepEqual(diagnose('- a\n- b\n---\njust a string\n---\n42\n'), []);
   });

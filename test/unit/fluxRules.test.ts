@@ -162,3 +162,22 @@ describe('kustomize patches', () => {
     assert.deepEqual(diagnose(patch, {}, { isPatch: true }).map((d) => d.code), ['wrong-type', 'unknown-field']);
   });
 });
+
+describe('objects inlined as patches by a Flux Kustomization', () => {
+  const kustomization = (patch: string[]) =>
+    yaml('apiVersion: kustomize.toolkit.fluxcd.io/v1', 'kind: Kustomization', 'metadata:', '  name: apps', 'spec:', '  interval: 10m', '  path: ./apps', '  prune: true', '  sourceRef: {kind: GitRepository, name: flux-system}', '  patches:', '    - target: {kind: HelmRelease, name: podinfo}', '      patch: |', ...patch.map((l) => `        ${l}`));
+
+  test('are checked as partial objects, with ranges inside the block', () => {
+    const text = kustomization(['apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', '  name: podinfo', 'spec:', '  install:', '    remediaton:', '      retries: 3', '  suspend: maybe']);
+    assert.deepEqual(diagnose(text).map(brief), ['unknown-field@18:12-18:22', 'wrong-type@20:19-20:24']);
+  });
+
+  test('a correct inline patch reports nothing, and required fields may be missing', () => {
+    assert.deepEqual(diagnose(kustomization(['apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', '  name: podinfo', 'spec:', '  values:', '    replicaCount: 3'])), []);
+  });
+
+  test('JSON 6902 patches and patches of other kinds are left alone', () => {
+    assert.deepEqual(diagnose(kustomization(['- op: replace', '  path: /spec/interval', '  value: 5 minutes'])), []);
+    assert.deepEqual(diagnose(kustomization(['apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: x}', 'spec: {replicas: many}'])), []);
+  });
+});

@@ -3,6 +3,7 @@ import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel } from './model/fileModel';
 import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
 import { chartLayerHints, objectFacts, type ObjectFacts } from './validation/chartLayer';
+import { inlinePatchDiagnostics, isFluxKustomization } from './features/inlinePatches';
 import { NEWEST_FLUX_VERSION } from './migration/apiVersions';
 import { completeInSegment } from './features/completion';
 import { hoverAt } from './features/hover';
@@ -60,6 +61,11 @@ export function fileDiagnostics(file: FileModel, settings: Settings, context: Fi
     for (const d of perDocument[index]!) out.push(shift(d, segment.startLine));
     for (const raw of crossDocument.get(index) ?? []) out.push(shift(toDiagnostic(segment.analysis, raw), segment.startLine));
   });
+  for (const segment of file.segments) {
+    if (!isFluxKustomization(segment.analysis)) continue;
+    for (const d of inlinePatchDiagnostics(segment.analysis, options)) out.push(shift(d, segment.startLine));
+  }
+  out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return applySeverities(out, settings);
 }
 

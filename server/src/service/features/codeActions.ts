@@ -107,10 +107,14 @@ function insertRequired(ctx: FixContext, rootSchema: SchemaNode): OffsetEdit | u
   return { start: at, end: at, newText: (needsBreak ? eol : '') + renderField(missing, schemaAt(rootSchema, [...path, missing]), indent, eol) };
 }
 
+/** Fixes that only replace the text of the diagnostic's range; safe inside an inlined patch too. */
+const RANGE_ONLY = new Set<string>([DiagnosticCodes.unknownField, DiagnosticCodes.unknownKind, DiagnosticCodes.invalidEnum, DiagnosticCodes.yaml11Boolean, DiagnosticCodes.yaml11Octal]);
+
 function fixesFor(uri: string, ctx: FixContext, rootSchema: SchemaNode | undefined): CodeAction[] {
   const { diagnostic, data, segment, doc } = ctx;
   const text = segment.analysis.text;
   const out: CodeAction[] = [];
+  if (data.embedded === true && !RANGE_ONLY.has(String(diagnostic.code))) return out;
   switch (diagnostic.code) {
     case DiagnosticCodes.unknownField:
     case DiagnosticCodes.unknownKind:
