@@ -181,3 +181,29 @@ describe('objects inlined as patches by a Flux Kustomization', () => {
     assert.deepEqual(diagnose(kustomization(['apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: x}', 'spec: {replicas: many}'])), []);
   });
 });
+
+describe('chart version constraints', () => {
+  const withVersion = (version: string) => release(...chart.slice(0, 3), `      version: ${version}`, ...chart.slice(3));
+  test('an invalid constraint is an error on the offending part', () => {
+    const [d] = diagnose(withVersion('">=1.0 <<2"'));
+    assert.equal(d!.code, 'invalid-constraint');
+    assert.equal(d!.range.start.line, 10);
+    assert.ok(d!.range.start.character > 16, 'points inside the value, at the bad comparator');
+  });
+  test('Masterminds syntax that npm rejects is valid: commas, !=, =>, ~>', () => {
+    for (const v of ['">1.1, <2"', '">=1.1 <2 !=1.2.3"', '"=> 1.2"', '"~> 1.2"', '"4.10.*"', '"1.1 - 2"', '"^0.2.3 || ~1.4"']) assert.deepEqual(codesOf(withVersion(v)), [], v);
+  });
+  test('a bare partial version warns and says how Flux reads it', () => {
+    const [d] = diagnose(withVersion('"1.2"'));
+    assert.equal(d!.code, 'inexact-version');
+    assert.match(String(d!.message), /≥ 1\.2\.0 and < 1\.3\.0/);
+    assert.deepEqual(codesOf(withVersion('"1.2.0"')), []);
+  });
+  test('OCIRepository and GitRepository ref.semver are checked, ${VAR} skipped', () => {
+    const oci = (semver: string) => yaml('apiVersion: source.toolkit.fluxcd.io/v1', 'kind: OCIRepository', 'metadata: {name: o}', 'spec:', '  interval: 5m', '  url: oci://ghcr.io/x', `  ref: {semver: "${semver}"}`);
+    assert.deepEqual(codesOf(oci('>=1.0.0 <')), ['invalid-constraint']);
+    assert.deepEqual(codesOf(oci('${CHART_RANGE}')), []);
+    const git = yaml('apiVersion: source.toolkit.fluxcd.io/v1', 'kind: GitRepository', 'metadata: {name: g}', 'spec:', '  interval: 5m', '  url: https://g.example.com/r', '  ref: {semver: "~~1"}');
+    assert.deepEqual(codesOf(git), ['invalid-constraint']);
+  });
+});

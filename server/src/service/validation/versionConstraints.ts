@@ -46,7 +46,8 @@ export function validateConstraints(kind: string, view: ObjectView): RawDiagnost
       });
       continue;
     }
-    if (isExactVersion(text) && !parseFluxVersion(text)) {
+    // A bare `1.2` or `v2` looks like a pinned version but is a range to Masterminds.
+    if (/^v?\d+(\.\d+)?$/.test(text.trim()) || (isExactVersion(text) && !parseFluxVersion(text))) {
       out.push({
         code: DiagnosticCodes.inexactVersion,
         severity: 'warning',
