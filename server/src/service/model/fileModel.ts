@@ -110,15 +110,7 @@ export class FileModel {
 
   /** The document that contains `line` (the last one for lines past the end). */
   segmentAt(line: number): Segment | undefined {
-    const list = this.segmentList;
-    let low = 0;
-    let high = list.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (list[mid]!.startLine <= line) low = mid;
-      else high = mid - 1;
-    }
-    return list[low];
+    return this.segmentList[indexAtLine(this.segmentList, line)];
   }
 }
 
@@ -130,12 +122,13 @@ function build(pieces: ReturnType<typeof splitDocuments>, reuse: Map<string, Doc
   }));
 }
 
-function slotIndexAt(slots: Slot[], line: number): number {
+/** Index of the last item that starts at or before `line`, by binary search over sorted start lines. */
+function indexAtLine(items: ReadonlyArray<{ startLine: number }>, line: number): number {
   let low = 0;
-  let high = slots.length - 1;
+  let high = items.length - 1;
   while (low < high) {
     const mid = (low + high + 1) >> 1;
-    if (slots[mid]!.startLine <= line) low = mid;
+    if (items[mid]!.startLine <= line) low = mid;
     else high = mid - 1;
   }
   return low;
@@ -151,8 +144,8 @@ function markEdit(slots: Slot[], edit: TextEdit): Slot[] {
   const startLine = range.start.line;
   const endLine = range.end.line;
   const delta = countLineBreaks(edit.text) - (endLine - startLine);
-  const first = Math.max(0, slotIndexAt(slots, startLine) - 1);
-  const last = Math.min(slots.length - 1, slotIndexAt(slots, endLine) + 1);
+  const first = Math.max(0, indexAtLine(slots, startLine) - 1);
+  const last = Math.min(slots.length - 1, indexAtLine(slots, endLine) + 1);
   const previous: DocumentAnalysis[] = [];
   for (let i = first; i <= last; i++) {
     const slot = slots[i]!;
