@@ -44,7 +44,9 @@ describe('every semantic rule through the CLI', () => {
       writeFileSync(path.join(dir, `bad-${code}.yaml`), bad);
       writeFileSync(path.join(dir, `good-${code}.yaml`), good);
     });
-    const stdout = await new Promise<string>((resolve) => execFile(process.execPath, [CLI, '--hints', '--format', 'json', dir], (_e, out) => resolve(out)));
+    // Files, not the directory: each pair is checked on its own, without cross-file references.
+    const files = RULES.flatMap(({ code }) => [path.join(dir, `bad-${code}.yaml`), path.join(dir, `good-${code}.yaml`)]);
+    const stdout = await new Promise<string>((resolve) => execFile(process.execPath, [CLI, '--hints', '--format', 'json', ...files], (_e, out) => resolve(out)));
     found = new Map();
     for (const d of JSON.parse(stdout) as Array<{ file: string; code: string }>) {
       const name = path.basename(d.file, '.yaml');

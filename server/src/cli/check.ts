@@ -1,7 +1,11 @@
 import { promises as fs } from 'fs';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { FileModel } from '../service/model/fileModel';
-import { fileDiagnostics, type FileContext } from '../service/languageService';
+import { pathToFileURL } from 'url';
+import { externalDiagnostics, fileDiagnostics, type FileContext } from '../service/languageService';
+import { WorkspaceIndex } from '../service/workspace/workspaceIndex';
+import { extractFileFacts } from '../service/workspace/extract';
+import { referenceDiagnostics } from '../service/workspace/referenceDiagnostics';
 import { safeFixes } from '../service/features/codeActions';
 import { KustomizePatches } from '../node/kustomizePatches';
 import { LineIndex } from '../service/text/lineIndex';
@@ -35,10 +39,15 @@ export function decode(bytes: Uint8Array): { text: string; valid: boolean } {
 }
 
 /** The same checks as the editor, on files read from disk. */
-export async function checkFiles(files: readonly string[], settings: Settings, fix = false): Promise<CheckResult> {
+/**
+ * Checks files. With `workspace` (the CLI was given directories), the files also form a workspace
+ * index and get the cross-file checks (references, cycles, duplicates), as in the editor.
+ */
+export async function checkFiles(files: readonly string[], settings: Settings, fix = false, workspace?: { folders: string[] }): Promise<CheckResult> {
   const results: FileResult[] = [];
   const problems: string[] = [];
   const patches = new KustomizePatches();
+  const models: Array<{ file: string; uri: string; model: FileModel; context: FileContext; fixed?: string[]; valid: boolean }> = [];
   for (const file of files) {
     let bytes: Buffer;
     try {
@@ -61,7 +70,19 @@ export async function checkFiles(files: readonly string[], settings: Settings, f
         }
       }
     }
-    results.push({ file, diagnostics: checkText(bytes, settings, context), fixed });
+    const { text, valid } = decode(bytes);
+    models.push({ file, uri: pathToFileURL(file).toString(), model: FileModel.fromText(text, settings.maxFileSize), context, fixed, valid });
+  }
+  const index = workspace ? new WorkspaceIndex() : undefined;
+  if (index && workspace) {
+    index.setFolders(workspace.folders);
+    for (const { file, uri, model } of models) index.setFile(uri, extractFileFacts(uri, file, model), file);
+  }
+  for (const { file, uri, model, context, fixed, valid } of models) {
+    const diagnostics = modelDiagnostics(model, valid, settings, context);
+    if (index) diagnostics.push(...externalDiagnostics(model, referenceDiagnostics(index, uri), settings));
+    diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    results.push({ file, diagnostics, fixed });
   }
   return { results, problems };
 }
@@ -97,7 +118,10 @@ export function fixText(bytes: Uint8Array, settings: Settings, context: FileCont
 
 export function checkText(bytes: Uint8Array, settings: Settings, context: FileContext = {}): Diagnostic[] {
   const { text, valid } = decode(bytes);
-  const model = FileModel.fromText(text, settings.maxFileSize);
+  return modelDiagnostics(FileModel.fromText(text, settings.maxFileSize), valid, settings, context);
+}
+
+function modelDiagnostics(model: FileModel, valid: boolean, settings: Settings, context: FileContext): Diagnostic[] {
   const diagnostics = fileDiagnostics(model, settings, context);
   if (!valid && model.segments.some((s) => s.analysis.isFlux)) {
     diagnostics.unshift({

@@ -1,4 +1,5 @@
 import * as path from 'path';
+import { stat } from 'fs/promises';
 import { checkFiles, type FileResult } from './check';
 import { collectFiles } from '../node/files';
 import { findConfigFile, loadConfig } from './config';
@@ -110,7 +111,16 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
     return 2;
   }
   const { files, problems: listProblems } = await collectFiles(options.paths.map((p) => path.resolve(cwd, p)));
-  const checked = await checkFiles(files, settings, options.fix);
+  // Directories are repositories: their files form one workspace with cross-file checks.
+  const directories: string[] = [];
+  for (const input of options.paths) {
+    try {
+      if ((await stat(path.resolve(cwd, input))).isDirectory()) directories.push(path.resolve(cwd, input));
+    } catch {
+      // reported by collectFiles
+    }
+  }
+  const checked = await checkFiles(files, settings, options.fix, directories.length > 0 ? { folders: directories } : undefined);
   const { problems: readProblems } = checked;
   const results = options.hints ? checked.results : checked.results.map((r) => ({ ...r, diagnostics: r.diagnostics.filter((d) => d.severity !== 4) }));
   for (const { file, fixed } of results) {

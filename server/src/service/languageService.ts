@@ -4,6 +4,7 @@ import type { FileModel } from './model/fileModel';
 import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
 import { chartLayerHints, objectFacts, type ObjectFacts } from './validation/chartLayer';
 import { inlinePatchDiagnostics, isFluxKustomization } from './features/inlinePatches';
+import { findSuppressions, isSuppressed } from './validation/suppressions';
 import { NEWEST_FLUX_VERSION } from './migration/apiVersions';
 import { completeInSegment } from './features/completion';
 import { hoverAt } from './features/hover';
@@ -67,6 +68,21 @@ export function fileDiagnostics(file: FileModel, settings: Settings, context: Fi
   }
   out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return applySeverities(out, settings);
+}
+
+/**
+ * Diagnostics computed outside a document (references across the workspace), passed through the
+ * same settings and suppression comments as the document's own.
+ */
+export function externalDiagnostics(file: FileModel, diagnostics: Diagnostic[], settings: Settings): Diagnostic[] {
+  if (!settings.validate || diagnostics.length === 0) return [];
+  const kept = diagnostics.filter((d) => {
+    const segment = file.segmentAt(d.range.start.line);
+    if (!segment) return true;
+    const suppressions = segment.analysis.cached('suppressions', () => findSuppressions(segment.analysis.text));
+    return !isSuppressed(suppressions, d.range.start.line - segment.startLine, String(d.code));
+  });
+  return applySeverities(kept, settings);
 }
 
 export function completion(file: FileModel, position: Position, settings: Settings): CompletionItem[] {

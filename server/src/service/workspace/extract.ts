@@ -1,0 +1,262 @@
+import * as path from 'path';
+import { isMap, isScalar, type Node } from 'yaml';
+import type { Range } from 'vscode-languageserver-types';
+import type { DocumentAnalysis } from '../model/documentAnalysis';
+import type { FileModel } from '../model/fileModel';
+import { ObjectView } from '../model/objectView';
+import type { PathSegment } from '../model/yamlTree';
+import type { FileFacts, KustomizationRecord, ObjectRecord, ReferenceRecord } from './types';
+
+/** Kinds the index keeps: what references point at, and what holds references. */
+const INDEXED_KINDS = new Set(['HelmRelease', 'HelmRepository', 'OCIRepository', 'GitRepository', 'HelmChart', 'Bucket', 'ExternalArtifact', 'ConfigMap', 'Secret', 'ExternalSecret', 'SealedSecret', 'Kustomization']);
+const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+type Relative<T> = Omit<T, 'uri'>;
+interface DocumentFacts {
+  objects: Array<Relative<ObjectRecord>>;
+  references: Array<Relative<ReferenceRecord>>;
+  kustomization?: { namespace?: string; resources: string[]; patches: string[] };
+}
+
+/** The facts of a file for the workspace index. `filePath` places kustomization paths; omit it for non-file documents. */
+export function extractFileFacts(uri: string, filePath: string | undefined, model: FileModel): FileFacts {
+  const facts: FileFacts = { objects: [], references: [] };
+  if (model.oversized || model.binary) return facts;
+  const isKustomizationFile = filePath !== undefined && KUSTOMIZATION_FILES.has(path.basename(filePath));
+  for (const segment of model.segments) {
+    const analysis = segment.analysis;
+    const kind = analysis.identity?.kind;
+    if (!isKustomizationFile && (!kind || !INDEXED_KINDS.has(kind))) continue;
+    // Helm templates are not manifests until rendered; their names are not real.
+    if (analysis.text.includes('{{')) continue;
+    const doc = analysis.cached(`workspace-facts:${isKustomizationFile}`, () => documentFacts(analysis, isKustomizationFile));
+    const shift = (r: Range): Range => ({ start: { line: r.start.line + segment.startLine, character: r.start.character }, end: { line: r.end.line + segment.startLine, character: r.end.character } });
+    for (const o of doc.objects) facts.objects.push({ ...o, uri, nameRange: shift(o.nameRange) });
+    for (const r of doc.references) {
+      facts.references.push({
+        ...r,
+        uri,
+        nameRange: shift(r.nameRange),
+        namespaceRange: r.namespaceRange && shift(r.namespaceRange),
+        valuesKeyRange: r.valuesKeyRange && shift(r.valuesKeyRange),
+        namespaceInsert: r.namespaceInsert && { ...r.namespaceInsert, at: { line: r.namespaceInsert.at.line + segment.startLine, character: r.namespaceInsert.at.character } },
+      });
+    }
+    if (doc.kustomization && filePath) {
+      const directory = path.dirname(filePath);
+      const record: KustomizationRecord = {
+        uri,
+        namespace: doc.kustomization.namespace,
+        resources: doc.kustomization.resources.map((r) => path.resolve(directory, r)),
+        patches: doc.kustomization.patches.map((r) => path.resolve(directory, r)),
+      };
+      facts.kustomization = record;
+    }
+  }
+  return facts;
+}
+
+function documentFacts(analysis: DocumentAnalysis, isKustomizationFile: boolean): DocumentFacts {
+  const out: DocumentFacts = { objects: [], references: [] };
+  const doc = analysis.parsed.doc;
+  if (!doc || !isMap(doc.contents)) return out;
+  const view = new ObjectView(doc);
+  const range = (node: Node | undefined): Range | undefined => (node?.range ? analysis.lines.rangeOf(node.range[0], node.range[1]) : undefined);
+  const identity = analysis.identity;
+  const apiVersion = identity?.apiVersion ?? '';
+  const kind = identity?.kind;
+
+  if (isKustomizationFile && (!kind || (kind === 'Kustomization' && apiVersion.startsWith('kustomize.config.k8s.io')))) {
+    kustomizationFacts(view, range, out);
+    return out;
+  }
+  if (!kind) return out;
+  const name = view.string(['metadata', 'name']);
+  const nameNode = view.field(['metadata', 'name'])?.value;
+  const namespace = view.string(['metadata', 'namespace']);
+
+  const addObject = (record: Omit<Relative<ObjectRecord>, 'apiVersion' | 'nameRange'> & { nameNode?: Node }) => {
+    const nameRange = range(record.nameNode ?? nameNode);
+    if (!nameRange || !record.name || record.name.includes('${')) return;
+    const { nameNode: _ignored, ...rest } = record;
+    out.objects.push({ ...rest, apiVersion, nameRange });
+  };
+
+  switch (kind) {
+    case 'ConfigMap': {
+      const { keys, structured } = dataKeys(view, ['data', 'binaryData']);
+      addObject({ kind, name: name ?? '', namespace, origin: 'manifest', keys, structuredKeys: structured, summary: [] });
+      break;
+    }
+    case 'Secret': {
+      const { keys } = dataKeys(view, ['data', 'stringData']);
+      addObject({ kind, name: name ?? '', namespace, origin: view.has(['sops']) ? 'sops' : 'manifest', keys, summary: [] });
+      break;
+    }
+    case 'ExternalSecret': {
+      if (!apiVersion.startsWith('external-secrets.io/')) break;
+      const target = view.field(['spec', 'target', 'name']);
+      const keys = view.items(['spec', 'data']).map((_, i) => view.string(['spec', 'data', i, 'secretKey'])).filter((k): k is string => !!k);
+      addObject({ kind: 'Secret', name: view.string(['spec', 'target', 'name']) ?? name ?? '', nameNode: target?.value, namespace, origin: 'ExternalSecret', keys: view.has(['spec', 'dataFrom']) ? undefined : keys, summary: [['generated by', `ExternalSecret ${name ?? ''}`]] });
+      break;
+    }
+    case 'SealedSecret': {
+      if (!apiVersion.startsWith('bitnami.com/')) break;
+      const target = view.field(['spec', 'template', 'metadata', 'name']);
+      addObject({ kind: 'Secret', name: view.string(['spec', 'template', 'metadata', 'name']) ?? name ?? '', nameNode: target?.value, namespace: view.string(['spec', 'template', 'metadata', 'namespace']) ?? namespace, origin: 'SealedSecret', keys: view.keys(['spec', 'encryptedData']), summary: [['generated by', `SealedSecret ${name ?? ''}`]] });
+      break;
+    }
+    case 'Kustomization':
+      break; // Flux Kustomizations are not reference targets here
+    default: {
+      if (!apiVersion.startsWith('helm.toolkit.fluxcd.io/') && !apiVersion.startsWith('source.toolkit.fluxcd.io/')) break;
+      addObject({ kind, name: name ?? '', namespace, origin: 'manifest', summary: summaryOf(kind, view) });
+      fluxReferences(kind, view, range, name, namespace, analysis, out);
+    }
+  }
+  return out;
+}
+
+function dataKeys(view: ObjectView, fields: string[]): { keys: string[]; structured: string[] } {
+  const keys: string[] = [];
+  const structured: string[] = [];
+  for (const field of fields) {
+    for (const key of view.keys([field])) {
+      keys.push(key);
+      const value = view.string([field, key]);
+      // Values are never kept; only whether a values document is a mapping or list.
+      if (value && /\n/.test(value) && /^(\s*[\w.-]+:(\s|$)|\s*- )/m.test(value)) structured.push(key);
+    }
+  }
+  return { keys, structured };
+}
+
+function summaryOf(kind: string, view: ObjectView): Array<[string, string]> {
+  const fields: Array<[string, PathSegment[]]> =
+    kind === 'HelmRelease'
+      ? [['chart', ['spec', 'chart', 'spec', 'chart']], ['version', ['spec', 'chart', 'spec', 'version']], ['chartRef', ['spec', 'chartRef', 'name']], ['targetNamespace', ['spec', 'targetNamespace']], ['interval', ['spec', 'interval']]]
+      : [['url', ['spec', 'url']], ['type', ['spec', 'type']], ['chart', ['spec', 'chart']], ['version', ['spec', 'version']], ['branch', ['spec', 'ref', 'branch']], ['tag', ['spec', 'ref', 'tag']], ['semver', ['spec', 'ref', 'semver']], ['bucket', ['spec', 'bucketName']], ['interval', ['spec', 'interval']]];
+  const out: Array<[string, string]> = [];
+  for (const [label, p] of fields) {
+    const value = view.string(p);
+    if (value !== undefined) out.push([label, value]);
+  }
+  return out;
+}
+
+type RangeOf = (node: Node | undefined) => Range | undefined;
+
+function fluxReferences(kind: string, view: ObjectView, range: RangeOf, fromName: string | undefined, fromNamespace: string | undefined, analysis: DocumentAnalysis, out: DocumentFacts): void {
+  const add = (
+    at: PathSegment[],
+    field: ReferenceRecord['field'],
+    acceptedKinds: string[],
+    options: { kindFromField?: boolean; allowsNamespace?: boolean; fixedKind?: string } = {},
+  ) => {
+    const nameField = view.field([...at, 'name']);
+    const name = view.string([...at, 'name']);
+    const nameRange = range(nameField?.value);
+    if (!name || !nameRange || name.includes('${')) return;
+    const namespaceField = view.field([...at, 'namespace']);
+    const record: Relative<ReferenceRecord> = {
+      field,
+      path: at.map((s) => (typeof s === 'number' ? `[${s}]` : s)).join('.').replace(/\.\[/g, '['),
+      fromKind: kind,
+      fromName,
+      fromNamespace,
+      acceptedKinds,
+      kind: options.kindFromField ? view.string([...at, 'kind']) : options.fixedKind,
+      name,
+      nameRange,
+      allowsNamespace: options.allowsNamespace === true,
+    };
+    if (options.allowsNamespace) {
+      record.namespace = view.string([...at, 'namespace']);
+      record.namespaceRange = range(namespaceField?.value);
+      const container = view.field(at)?.value;
+      const keyNode = nameField!.key;
+      if (keyNode.range) {
+        const keyPosition = analysis.lines.positionAt(keyNode.range[0]);
+        const flow = isMap(container) && container.flow === true;
+        record.namespaceInsert = flow
+          ? { at: nameRange.end, indent: '', flow }
+          : { at: { line: analysis.lines.positionAt(nameField!.value?.range?.[1] ?? keyNode.range[1]).line + 1, character: 0 }, indent: ' '.repeat(keyPosition.character), flow };
+      }
+    }
+    if (field === 'valuesFrom') {
+      record.valuesKey = view.string([...at, 'valuesKey']);
+      record.valuesKeyRange = range(view.field([...at, 'valuesKey'])?.value);
+      record.targetPath = view.string([...at, 'targetPath']);
+      record.optional = view.bool([...at, 'optional']) === true;
+    }
+    out.references.push(record);
+  };
+  const secretRefs = (base: PathSegment[]) => {
+    for (const ref of ['secretRef', 'certSecretRef', 'proxySecretRef']) add([...base, ref], 'secretRef', ['Secret'], { fixedKind: 'Secret' });
+    add([...base, 'verify', 'secretRef'], 'secretRef', ['Secret'], { fixedKind: 'Secret' });
+  };
+  if (kind === 'HelmRelease') {
+    add(['spec', 'chart', 'spec', 'sourceRef'], 'sourceRef', ['HelmRepository', 'GitRepository', 'Bucket'], { kindFromField: true, allowsNamespace: true });
+    add(['spec', 'chartRef'], 'chartRef', ['OCIRepository', 'HelmChart', 'ExternalArtifact'], { kindFromField: true, allowsNamespace: true });
+    view.items(['spec', 'dependsOn']).forEach((_, i) => add(['spec', 'dependsOn', i], 'dependsOn', ['HelmRelease'], { fixedKind: 'HelmRelease', allowsNamespace: true }));
+    view.items(['spec', 'valuesFrom']).forEach((_, i) => add(['spec', 'valuesFrom', i], 'valuesFrom', ['ConfigMap', 'Secret'], { kindFromField: true }));
+    add(['spec', 'kubeConfig', 'secretRef'], 'kubeConfig', ['Secret'], { fixedKind: 'Secret' });
+    add(['spec', 'kubeConfig', 'configMapRef'], 'kubeConfig', ['ConfigMap'], { fixedKind: 'ConfigMap' });
+    add(['spec', 'chart', 'spec', 'verify', 'secretRef'], 'secretRef', ['Secret'], { fixedKind: 'Secret' });
+    return;
+  }
+  secretRefs(['spec']);
+  if (kind === 'HelmChart') add(['spec', 'sourceRef'], 'sourceRef', ['HelmRepository', 'GitRepository', 'Bucket'], { kindFromField: true });
+  if (kind === 'GitRepository') view.items(['spec', 'include']).forEach((_, i) => add(['spec', 'include', i, 'repository'], 'include', ['GitRepository'], { fixedKind: 'GitRepository' }));
+  if (kind === 'Bucket') add(['spec', 'sts', 'secretRef'], 'secretRef', ['Secret'], { fixedKind: 'Secret' });
+}
+
+function kustomizationFacts(view: ObjectView, range: RangeOf, out: DocumentFacts): void {
+  const namespace = view.string(['namespace']);
+  const resources: string[] = [];
+  for (const field of ['resources', 'components', 'bases']) {
+    view.items([field]).forEach((item) => {
+      if (isScalar(item) && typeof item.value === 'string' && !/^[a-z]+:\/\//.test(item.value) && !item.value.startsWith('github.com/')) resources.push(item.value);
+    });
+  }
+  const patches: string[] = [];
+  const addPatch = (value: string | undefined) => {
+    if (value && !value.includes('\n') && /\.(ya?ml|json)$/.test(value.trim())) patches.push(value.trim());
+  };
+  for (const field of ['patches', 'patchesJson6902']) view.items([field]).forEach((_, i) => addPatch(view.string([field, i, 'path'])));
+  view.items(['patchesStrategicMerge']).forEach((_, i) => addPatch(view.string(['patchesStrategicMerge', i])));
+  out.kustomization = { namespace, resources, patches };
+  for (const [field, kind] of [['configMapGenerator', 'ConfigMap'], ['secretGenerator', 'Secret']] as const) {
+    view.items([field]).forEach((item, index) => {
+      if (!isMap(item)) return;
+      const nameNode = view.field([field, index, 'name'])?.value;
+      const name = view.string([field, index, 'name']);
+      const nameRange = range(nameNode);
+      if (!name || !nameRange) return;
+      const keys: string[] = [];
+      let keysKnown = true;
+      view.items([field, index, 'files']).forEach((file) => {
+        if (!isScalar(file)) return;
+        const text = String(file.value);
+        keys.push(text.includes('=') ? text.slice(0, text.indexOf('=')) : path.basename(text));
+      });
+      view.items([field, index, 'literals']).forEach((literal) => {
+        if (isScalar(literal)) keys.push(String(literal.value).split('=')[0]!);
+      });
+      if (view.items([field, index, 'envs']).length > 0 || view.has([field, index, 'env'])) keysKnown = false;
+      const behavior = view.string([field, index, 'behavior']);
+      out.objects.push({
+        kind,
+        apiVersion: 'v1',
+        name,
+        namespace: view.string([field, index, 'namespace']) ?? namespace,
+        nameRange,
+        origin: field,
+        keys: keysKnown ? keys : undefined,
+        behavior: behavior === 'merge' || behavior === 'replace' ? behavior : 'create',
+        summary: [['generated by', `${field} in kustomization.yaml`]],
+      });
+    });
+  }
+}
+

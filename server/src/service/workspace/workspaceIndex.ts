@@ -1,0 +1,348 @@
+import * as path from 'path';
+import type { FileFacts, KustomizationRecord, ObjectRecord, ReferenceRecord } from './types';
+
+/** How a reference resolves in the workspace. */
+export type Resolution =
+  | { status: 'found'; targets: ObjectRecord[] }
+  /** Objects with the name and kind exist, but only in other namespaces. */
+  | { status: 'wrong-namespace'; targets: ObjectRecord[]; wanted: string }
+  /** Objects with the name exist, but only of kinds the reference cannot point at. */
+  | { status: 'wrong-kind'; targets: ObjectRecord[] }
+  | { status: 'missing' };
+
+interface FileEntry extends FileFacts {
+  path?: string;
+  folder?: string;
+}
+
+/** Kinds a reference of each family may be confused with, for "exists with another kind". */
+const FAMILIES: string[][] = [
+  ['HelmRepository', 'GitRepository', 'Bucket', 'OCIRepository', 'HelmChart', 'ExternalArtifact'],
+  ['HelmRelease'],
+  ['ConfigMap', 'Secret'],
+];
+
+/**
+ * The objects and references of every file of the workspace. Namespaces are resolved the way Flux and
+ * kustomize resolve them; an object whose namespace cannot be known matches any namespace, so that an
+ * unknown never becomes a false alarm.
+ */
+export class WorkspaceIndex {
+  private readonly files = new Map<string, FileEntry>();
+  private folders: string[] = [];
+  private derived?: Derived;
+
+  setFolders(folders: string[]): void {
+    this.folders = folders.map((f) => path.resolve(f));
+    this.derived = undefined;
+  }
+
+  setFile(uri: string, facts: FileFacts, filePath?: string): void {
+    this.files.set(uri, { ...facts, path: filePath && path.resolve(filePath), folder: filePath && this.folderOf(path.resolve(filePath)) });
+    this.derived = undefined;
+  }
+
+  removeFile(uri: string): void {
+    if (this.files.delete(uri)) this.derived = undefined;
+  }
+
+  hasFile(uri: string): boolean {
+    return this.files.has(uri);
+  }
+
+  get fileCount(): number {
+    return this.files.size;
+  }
+
+  factsOf(uri: string): FileFacts | undefined {
+    return this.files.get(uri);
+  }
+
+  /** Every object that references can point at (objects of patch files are left out). */
+  objects(): ObjectRecord[] {
+    return this.state().objects;
+  }
+
+  /** The namespace an object ends up in, or undefined when it cannot be known. */
+  namespaceOf(object: ObjectRecord): string | undefined {
+    return object.namespace ?? this.state().namespaceOfFile(object.uri);
+  }
+
+  /** The namespace the referring object ends up in. */
+  referrerNamespace(ref: ReferenceRecord): string | undefined {
+    return ref.fromNamespace ?? this.state().namespaceOfFile(ref.uri);
+  }
+
+  /** The namespace a reference looks in. */
+  wantedNamespace(ref: ReferenceRecord): string | undefined {
+    return (ref.allowsNamespace ? ref.namespace : undefined) ?? this.referrerNamespace(ref);
+  }
+
+  resolve(ref: ReferenceRecord): Resolution {
+    const named = this.state().byName.get(ref.name) ?? [];
+    const kinds = ref.kind ? [ref.kind] : ref.acceptedKinds;
+    const wanted = this.wantedNamespace(ref);
+    const inNamespace = (o: ObjectRecord) => {
+      const ns = this.namespaceOf(o);
+      return wanted === undefined || ns === undefined || ns === wanted;
+    };
+    const ofKind = named.filter((o) => kinds.includes(o.kind));
+    const found = ofKind.filter(inNamespace);
+    if (found.length > 0) return { status: 'found', targets: found };
+    if (ofKind.length > 0) return { status: 'wrong-namespace', targets: ofKind, wanted: wanted ?? '' };
+    const family = FAMILIES.find((f) => kinds.some((k) => f.includes(k))) ?? [];
+    const otherKinds = named.filter((o) => family.includes(o.kind) && inNamespace(o));
+    if (otherKinds.length > 0) return { status: 'wrong-kind', targets: otherKinds };
+    return { status: 'missing' };
+  }
+
+  /** Every reference in the workspace that resolves to `object`. */
+  referencesTo(object: ObjectRecord): ReferenceRecord[] {
+    const state = this.state();
+    if (!state.referencesByTarget) {
+      state.referencesByTarget = new Map();
+      for (const entry of this.files.values()) {
+        for (const ref of entry.references) {
+          const resolution = this.resolve(ref);
+          if (resolution.status !== 'found') continue;
+          for (const target of resolution.targets) {
+            const list = state.referencesByTarget.get(target) ?? [];
+            list.push(ref);
+            state.referencesByTarget.set(target, list);
+          }
+        }
+      }
+    }
+    return state.referencesByTarget.get(object) ?? [];
+  }
+
+  references(): ReferenceRecord[] {
+    return [...this.files.values()].flatMap((f) => f.references);
+  }
+
+  /** dependsOn references that lie on a cycle, each with the cycle it belongs to (names in order). */
+  dependencyCycles(): Map<ReferenceRecord, string[]> {
+    const state = this.state();
+    if (!state.cycles) state.cycles = findCycles(this);
+    return state.cycles;
+  }
+
+  /** Other definitions of the same kind, namespace and name that are applied together with `object`. */
+  duplicatesOf(object: ObjectRecord): ObjectRecord[] {
+    if (object.behavior === 'merge' || object.behavior === 'replace') return [];
+    const state = this.state();
+    if (!state.definitions.has(object)) return []; // an object of a patch file is not a definition
+    const namespace = this.namespaceOf(object);
+    return (state.byName.get(object.name) ?? []).filter((other) => {
+      if (other === object || other.kind !== object.kind || other.behavior === 'merge' || other.behavior === 'replace') return false;
+      if (this.namespaceOf(other) !== namespace) return false;
+      return state.appliedTogether(object.uri, other.uri);
+    });
+  }
+
+  private folderOf(filePath: string): string | undefined {
+    return this.folders.filter((f) => filePath === f || filePath.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
+  }
+
+  private state(): Derived {
+    this.derived ??= new Derived(this.files);
+    return this.derived;
+  }
+}
+
+/** What is computed from all files together, dropped whenever a file changes. */
+class Derived {
+  readonly objects: ObjectRecord[] = [];
+  readonly definitions = new Set<ObjectRecord>();
+  readonly byName = new Map<string, ObjectRecord[]>();
+  referencesByTarget?: Map<ObjectRecord, ReferenceRecord[]>;
+  cycles?: Map<ReferenceRecord, string[]>;
+  private readonly uriByPath = new Map<string, string>();
+  private readonly kustomizations: Array<{ record: KustomizationRecord; directory: string }> = [];
+  private readonly includedBy = new Map<string, KustomizationRecord[]>();
+  private readonly fileNamespaces = new Map<string, string | undefined>();
+  private readonly rootsCache = new Map<string, Set<string>>();
+
+  constructor(private readonly files: Map<string, FileEntry>) {
+    const patchFiles = new Set<string>();
+    for (const [uri, entry] of files) {
+      if (entry.path) this.uriByPath.set(entry.path, uri);
+      if (entry.kustomization && entry.path) {
+        this.kustomizations.push({ record: entry.kustomization, directory: path.dirname(entry.path) });
+        for (const p of entry.kustomization.patches) patchFiles.add(p);
+      }
+    }
+    for (const { record } of this.kustomizations) {
+      for (const resource of record.resources) {
+        const list = this.includedBy.get(resource) ?? [];
+        list.push(record);
+        this.includedBy.set(resource, list);
+      }
+    }
+    for (const entry of files.values()) {
+      if (entry.path && patchFiles.has(entry.path)) continue;
+      for (const object of entry.objects) {
+        this.objects.push(object);
+        this.definitions.add(object);
+        const list = this.byName.get(object.name) ?? [];
+        list.push(object);
+        this.byName.set(object.name, list);
+      }
+    }
+  }
+
+  /** The kustomizations that list a file or directory as a resource. */
+  private parents(target: string): KustomizationRecord[] {
+    return this.includedBy.get(target) ?? [];
+  }
+
+  /**
+   * Namespaces a kustomization's resources end up in: an outer kustomization's `namespace:` wins
+   * over an inner one. Several different answers (overlays for several namespaces) mean unknown.
+   */
+  private namespacesOfKustomization(record: KustomizationRecord, depth = 0): Set<string | undefined> {
+    const kustomizationPath = this.files.get(record.uri)?.path;
+    const directory = kustomizationPath ? path.dirname(kustomizationPath) : undefined;
+    const outer = directory && depth < 20 ? this.parents(directory) : [];
+    if (outer.length === 0) return new Set([record.namespace]);
+    const result = new Set<string | undefined>();
+    for (const parent of outer) {
+      for (const ns of this.namespacesOfKustomization(parent, depth + 1)) result.add(ns ?? record.namespace);
+    }
+    return result;
+  }
+
+  namespaceOfFile(uri: string): string | undefined {
+    if (this.fileNamespaces.has(uri)) return this.fileNamespaces.get(uri);
+    const entry = this.files.get(uri);
+    let namespace: string | undefined;
+    if (entry?.path) {
+      // A kustomization's own generators take its namespace; other files that of the kustomizations listing them.
+      const owners = entry.kustomization ? [entry.kustomization] : this.parents(entry.path);
+      const found = new Set<string | undefined>();
+      for (const owner of owners) for (const ns of this.namespacesOfKustomization(owner)) found.add(ns);
+      namespace = found.size === 1 ? [...found][0] : undefined;
+    }
+    this.fileNamespaces.set(uri, namespace);
+    return namespace;
+  }
+
+  /** The outermost kustomizations that (transitively) include a file; a file in none is its own root. */
+  private roots(uri: string): Set<string> {
+    const cached = this.rootsCache.get(uri);
+    if (cached) return cached;
+    const result = new Set<string>();
+    const entry = this.files.get(uri);
+    const visit = (target: string, depth: number) => {
+      const parents = this.parents(target);
+      if (parents.length === 0 || depth > 20) {
+        result.add(target);
+        return;
+      }
+      for (const parent of parents) {
+        const parentPath = this.files.get(parent.uri)?.path;
+        if (parentPath) visit(path.dirname(parentPath), depth + 1);
+      }
+    };
+    if (entry?.path) visit(entry.kustomization ? path.dirname(entry.path) : entry.path, 0);
+    else result.add(uri);
+    this.rootsCache.set(uri, result);
+    return result;
+  }
+
+  /**
+   * Whether two files are applied together: the same file, or included by a common kustomization
+   * tree. Files of different clusters or workspace folders define their objects independently.
+   */
+  appliedTogether(a: string, b: string): boolean {
+    if (a === b) return true;
+    const entryA = this.files.get(a);
+    const entryB = this.files.get(b);
+    if (!entryA?.path || !entryB?.path || entryA.folder !== entryB.folder) return false;
+    const rootsA = this.roots(a);
+    const rootsB = this.roots(b);
+    const sharesRoot = [...rootsA].some((r) => rootsB.has(r) && r !== entryA.path && r !== entryB.path);
+    if (sharesRoot) return true;
+    // Loose files outside kustomizations: only those in the same directory go together.
+    return rootsA.has(entryA.path) && rootsB.has(entryB.path) && path.dirname(entryA.path) === path.dirname(entryB.path);
+  }
+}
+
+function findCycles(index: WorkspaceIndex): Map<ReferenceRecord, string[]> {
+  // Nodes are releases as namespace/name; an unknown namespace is written `*`.
+  const key = (namespace: string | undefined, name: string) => `${namespace ?? '*'}/${name}`;
+  const edges = new Map<string, Array<{ to: string; ref: ReferenceRecord }>>();
+  for (const ref of index.references()) {
+    if (ref.field !== 'dependsOn' || !ref.fromName) continue;
+    const resolution = index.resolve(ref);
+    if (resolution.status !== 'found') continue;
+    const from = key(index.referrerNamespace(ref), ref.fromName);
+    for (const target of resolution.targets) {
+      const list = edges.get(from) ?? [];
+      list.push({ to: key(index.namespaceOf(target), target.name), ref });
+      edges.set(from, list);
+    }
+  }
+  // Tarjan's strongly connected components; every edge inside a component of two or more nodes is on a cycle.
+  const indexOf = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const component = new Map<string, number>();
+  let counter = 0;
+  let components = 0;
+  const sizes: number[] = [];
+  const strongConnect = (start: string) => {
+    // Iterative, so that long dependency chains cannot overflow the stack.
+    const work: Array<{ node: string; next: number }> = [{ node: start, next: 0 }];
+    indexOf.set(start, counter);
+    low.set(start, counter++);
+    stack.push(start);
+    onStack.add(start);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const out = edges.get(frame.node) ?? [];
+      if (frame.next < out.length) {
+        const to = out[frame.next++]!.to;
+        if (!indexOf.has(to)) {
+          indexOf.set(to, counter);
+          low.set(to, counter++);
+          stack.push(to);
+          onStack.add(to);
+          work.push({ node: to, next: 0 });
+        } else if (onStack.has(to)) {
+          low.set(frame.node, Math.min(low.get(frame.node)!, indexOf.get(to)!));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1]!.node;
+        low.set(parent, Math.min(low.get(parent)!, low.get(frame.node)!));
+      }
+      if (low.get(frame.node) === indexOf.get(frame.node)) {
+        let size = 0;
+        for (;;) {
+          const member = stack.pop()!;
+          onStack.delete(member);
+          component.set(member, components);
+          size++;
+          if (member === frame.node) break;
+        }
+        sizes.push(size);
+        components++;
+      }
+    }
+  };
+  for (const node of edges.keys()) if (!indexOf.has(node)) strongConnect(node);
+  const result = new Map<ReferenceRecord, string[]>();
+  for (const [from, out] of edges) {
+    for (const { to, ref } of out) {
+      const c = component.get(from);
+      if (c === undefined || c !== component.get(to) || sizes[c]! < 2) continue;
+      const members = [...component.entries()].filter(([, id]) => id === c).map(([node]) => node.split('/')[1]!);
+      result.set(ref, members);
+    }
+  }
+  return result;
+}
