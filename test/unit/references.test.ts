@@ -182,3 +182,24 @@ describe('dependsOn cycles and duplicates', () => {
     assert.equal(folders.duplicatesOf(folders.objects()[0]!).length, 0);
   });
 });
+
+describe('quick fix for a reference in the wrong namespace', () => {
+  test('inserts the namespace where the object is, or replaces a wrong one', async () => {
+    const { codeActions } = await import('../../server/src/service/features/codeActions');
+    const { referenceDiagnostics } = await import('../../server/src/service/workspace/referenceDiagnostics');
+    const { FileModel } = await import('../../server/src/service/model/fileModel');
+    const { applyTextEdits } = await import('../helpers');
+    for (const [written, expected] of [
+      [sourceRef('podinfo'), sourceRef('podinfo', 'flux-system')],
+      [sourceRef('podinfo', 'apps'), sourceRef('podinfo', 'flux-system')],
+    ] as const) {
+      const text = release('podinfo', written, 'apps');
+      const index = workspace({ 'infra/sources.yaml': source('HelmRepository', 'podinfo'), 'apps/podinfo.yaml': text });
+      const uri = 'file:///ws/apps/podinfo.yaml';
+      const diagnostics = referenceDiagnostics(index, uri);
+      const [fix] = codeActions(FileModel.fromText(text), uri, diagnostics[0]!.range, diagnostics).filter((a) => a.title.startsWith('Set namespace'));
+      assert.equal(fix!.title, 'Set namespace: flux-system');
+      assert.equal(applyTextEdits(text, fix!.edit!.changes![uri]!), release('podinfo', expected, 'apps'));
+    }
+  });
+});

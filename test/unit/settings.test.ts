@@ -19,6 +19,7 @@ describe('settings', () => {
       'helmRelease.severity': defaultSettings.severity,
       'helmRelease.maxFileSize': defaultSettings.maxFileSize,
       'helmRelease.fluxVersion': defaultSettings.fluxVersion,
+      'helmRelease.exclude': defaultSettings.exclude,
     };
     for (const [key, value] of Object.entries(expected)) {
       assert.ok(properties[key], `${key} is declared in package.json`);

@@ -13,6 +13,8 @@ export interface Settings {
   maxFileSize: number;
   /** The Flux release the user runs ("2.9"); decides which API versions are served. */
   fluxVersion: string;
+  /** Globs of files the workspace index leaves out. */
+  exclude: string[];
 }
 
 export const defaultSettings: Settings = {
@@ -22,6 +24,7 @@ export const defaultSettings: Settings = {
   severity: {},
   maxFileSize: 10 * 1024 * 1024,
   fluxVersion: '2.9',
+  exclude: [],
 };
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'information', 'hint', 'off'];
@@ -52,5 +55,6 @@ export function normalizeSettings(raw: unknown): Settings {
   const fluxVersion = typeof r.fluxVersion === 'string' && /^2\.\d+$/.test(r.fluxVersion.replace(/^v/, '').split('.').slice(0, 2).join('.'))
     ? r.fluxVersion.replace(/^v/, '').split('.').slice(0, 2).join('.')
     : defaultSettings.fluxVersion;
-  return { validate: flag('validate'), completion: flag('completion'), hover: flag('hover'), severity, maxFileSize, fluxVersion };
+  const exclude = Array.isArray(r.exclude) ? r.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [];
+  return { validate: flag('validate'), completion: flag('completion'), hover: flag('hover'), severity, maxFileSize, fluxVersion, exclude };
 }

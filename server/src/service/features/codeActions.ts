@@ -176,11 +176,29 @@ function fixesFor(uri: string, ctx: FixContext, rootSchema: SchemaNode | undefin
   return out;
 }
 
+/** "Add namespace: x" for a reference that looks in the wrong namespace; positions come absolute from the index. */
+function addNamespaceFix(uri: string, diagnostic: Diagnostic): CodeAction | undefined {
+  const data = diagnostic.data as { namespace?: string; insert?: { at: { line: number; character: number }; indent: string; flow: boolean }; hasNamespace?: boolean; namespaceRange?: Range } | undefined;
+  if (!data?.namespace) return undefined;
+  let edit: TextEdit | undefined;
+  if (data.hasNamespace && data.namespaceRange) edit = { range: data.namespaceRange, newText: data.namespace };
+  else if (data.insert) {
+    const at = { start: data.insert.at, end: data.insert.at };
+    edit = { range: at, newText: data.insert.flow ? `, namespace: ${data.namespace}` : `${data.insert.indent}namespace: ${data.namespace}\n` };
+  }
+  if (!edit) return undefined;
+  return { title: `Set namespace: ${data.namespace}`, kind: 'quickfix', diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: [edit] } } };
+}
+
 /** Quick fixes for the diagnostics the client sends with a code action request. */
 export function codeActions(file: FileModel, uri: string, range: Range, diagnostics: Diagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
+    if (diagnostic.code === DiagnosticCodes.referenceWrongNamespace) {
+      const fix = addNamespaceFix(uri, diagnostic);
+      if (fix) out.push(fix);
+    }
     const segment = file.segmentAt(diagnostic.range.start.line);
     if (!segment || diagnostic.range.start.line > range.end.line) continue;
     const lines = segment.analysis.lines;
