@@ -16,8 +16,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
       { scheme: 'file', language: 'yaml' },
       { scheme: 'untitled', language: 'yaml' },
     ],
-    // Kustomizations decide which files are patches (partial objects).
-    synchronize: { fileEvents: workspace.createFileSystemWatcher('**/{kustomization.yaml,kustomization.yml,Kustomization,.helmrelease.yaml}') },
+    // The workspace index follows YAML files on disk; kustomizations also decide which files are patches.
+    synchronize: { fileEvents: [workspace.createFileSystemWatcher('**/*.{yaml,yml}'), workspace.createFileSystemWatcher('**/Kustomization')] },
   };
   client = new LanguageClient('helmRelease', 'Flux HelmRelease', serverOptions, clientOptions);
   context.subscriptions.push(client);

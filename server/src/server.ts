@@ -1,6 +1,8 @@
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  ErrorCodes,
+  ResponseError,
   ProposedFeatures,
   TextDocumentSyncKind,
   type Connection,
@@ -15,6 +17,10 @@ import { KustomizePatches } from './node/kustomizePatches';
 import { collectFiles } from './node/files';
 import { workspaceMigration } from './node/workspaceMigration';
 import { decode } from './cli/check';
+import { WorkspaceSession } from './workspaceSession';
+import { externalDiagnostics } from './service/languageService';
+import { referenceDiagnostics } from './service/workspace/referenceDiagnostics';
+import { completeReferenceNames, definition, documentLinks, hoverReference, prepareRename, references, rename } from './service/workspace/navigation';
 import { defaultSettings, normalizeSettings, type Settings } from './service/settings';
 
 const connection: Connection = createConnection(ProposedFeatures.all);
@@ -26,6 +32,17 @@ const patches = new KustomizePatches();
 let workspaceFolders: string[] = [];
 
 export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
+/** Sent when indexing starts and when the index is complete: `{ state, files, durationMs }`. */
+export const INDEX_STATUS_NOTIFICATION = 'helmRelease/indexStatus';
+
+const session = new WorkspaceSession({
+  changed: () => {
+    for (const uri of store.uris()) scheduleDiagnostics(uri);
+  },
+  status: (status) => void connection.sendNotification(INDEX_STATUS_NOTIFICATION, status),
+  log: (message) => connection.console.info(message),
+  isOpen: (uri) => store.get(uri) !== undefined,
+});
 
 function filePath(uri: string): string | undefined {
   try {
@@ -41,11 +58,13 @@ function isPatch(uri: string): boolean {
 }
 
 /** Runs a request handler; an exception is logged and answered with `fallback`, never sent to the client as a failure. */
-function guarded<A extends unknown[], R>(name: string, fallback: R, handler: (...args: A) => R | Promise<R>): (...args: A) => Promise<R> {
+function guarded<A extends unknown[], R>(name: string, fallback: R, handler: (...args: A) => R | Promise<R>, passResponseErrors = false): (...args: A) => Promise<R> {
   return async (...args: A) => {
     try {
       return await handler(...args);
     } catch (error) {
+      // A ResponseError is a message for the user (e.g. why a rename is refused), not a failure.
+      if (passResponseErrors && error instanceof ResponseError) throw error;
       connection.console.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return fallback;
     }
@@ -79,6 +98,10 @@ connection.onInitialize((params): InitializeResult => {
       hoverProvider: true,
       documentSymbolProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentLinkProvider: { resolveProvider: false },
       executeCommandProvider: { commands: [MIGRATE_WORKSPACE_COMMAND] },
     },
     serverInfo: { name: 'flux-helmrelease', version: '0.1.0' },
@@ -89,7 +112,24 @@ connection.onInitialized(() => {
   if (canPullConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'helmRelease' }).catch(() => undefined);
   }
+  void startIndexing();
 });
+
+/** Indexes the workspace folders in the background; cross-file checks start when it is done. */
+async function startIndexing(): Promise<void> {
+  try {
+    const scope = workspaceFolders[0] ? pathToFileURL(workspaceFolders[0]).toString() : '';
+    const settings = await settingsFor(scope);
+    let filesExclude: string[] = [];
+    if (canPullConfiguration) {
+      const raw = (await connection.workspace.getConfiguration({ scopeUri: scope, section: 'files.exclude' }).catch(() => null)) as Record<string, unknown> | null;
+      filesExclude = Object.entries(raw ?? {}).filter(([, on]) => on === true).map(([glob]) => glob);
+    }
+    await session.start(workspaceFolders, [...filesExclude, ...settings.exclude], settings.maxFileSize);
+  } catch (error) {
+    connection.console.error(`Indexing the workspace failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+}
 
 connection.onDidChangeConfiguration((change) => {
   settingsByUri.clear();
@@ -128,20 +168,24 @@ const publishDiagnostics = guarded('diagnostics', undefined, async (uri: string)
   if (!entry) return;
   const version = entry.text.version;
   const diagnostics = fileDiagnostics(entry.model, settings, { isPatch: isPatch(uri) });
+  if (session.ready) diagnostics.push(...externalDiagnostics(entry.model, referenceDiagnostics(session.index, uri), settings));
   await connection.sendDiagnostics({ uri, version, diagnostics });
 });
 
 connection.onDidOpenTextDocument(
   guarded('open', undefined, (params) => {
     const { uri, languageId, version, text } = params.textDocument;
-    store.open(uri, languageId, version, text);
+    const entry = store.open(uri, languageId, version, text);
+    session.updateOpen(uri, entry.model);
     scheduleDiagnostics(uri);
   }),
 );
 
 connection.onDidChangeTextDocument(
   guarded('change', undefined, (params) => {
-    if (store.change(params.textDocument.uri, params.textDocument.version, params.contentChanges)) {
+    const entry = store.change(params.textDocument.uri, params.textDocument.version, params.contentChanges);
+    if (entry) {
+      session.updateOpen(params.textDocument.uri, entry.model);
       scheduleDiagnostics(params.textDocument.uri);
     }
   }),
@@ -152,6 +196,7 @@ connection.onDidCloseTextDocument(
     store.close(params.textDocument.uri);
     settingsByUri.delete(params.textDocument.uri);
     void connection.sendDiagnostics({ uri: params.textDocument.uri, diagnostics: [] });
+    void session.closed(params.textDocument.uri, globalSettings.maxFileSize);
   }),
 );
 
@@ -159,7 +204,10 @@ connection.onCompletion(
   guarded('completion', [], async (params) => {
     const entry = store.get(params.textDocument.uri);
     if (!entry) return [];
-    return completion(entry.model, params.position, await settingsFor(params.textDocument.uri));
+    const settings = await settingsFor(params.textDocument.uri);
+    if (!settings.completion) return [];
+    const names = session.ready ? completeReferenceNames(session.index, params.textDocument.uri, entry.model, params.position) : [];
+    return names.length > 0 ? names : completion(entry.model, params.position, settings);
   }),
 );
 
@@ -167,7 +215,9 @@ connection.onHover(
   guarded('hover', null, async (params) => {
     const entry = store.get(params.textDocument.uri);
     if (!entry) return null;
-    return hover(entry.model, params.position, await settingsFor(params.textDocument.uri));
+    const settings = await settingsFor(params.textDocument.uri);
+    if (!settings.hover) return null;
+    return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position) : null) ?? hover(entry.model, params.position, settings);
   }),
 );
 
@@ -178,15 +228,35 @@ connection.onCodeAction(
   }),
 );
 
-// A kustomization changed: which files are patches may have changed too.
+// Files changed on disk: the index follows; a changed kustomization may also change which files are patches.
 connection.onDidChangeWatchedFiles(
-  guarded('watched files', undefined, (params) => {
+  guarded('watched files', undefined, async (params) => {
     if (params.changes.some((c) => /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(c.uri))) {
       patches.invalidate();
       for (const uri of store.uris()) scheduleDiagnostics(uri);
     }
+    await session.filesChanged(params.changes, globalSettings.maxFileSize);
   }),
 );
+
+connection.onDefinition(guarded('definition', [], (params) => (session.ready ? definition(session.index, params.textDocument.uri, params.position) : [])));
+
+connection.onReferences(
+  guarded('references', [], (params) => (session.ready ? references(session.index, params.textDocument.uri, params.position, params.context.includeDeclaration) : [])),
+);
+
+connection.onPrepareRename(guarded('prepare rename', null, (params) => (session.ready ? prepareRename(session.index, params.textDocument.uri, params.position) : null)));
+
+connection.onRenameRequest(
+  guarded('rename', null, (params) => {
+    if (!session.ready) return null;
+    const result = rename(session.index, params.textDocument.uri, params.position, params.newName);
+    if ('error' in result) throw new ResponseError(ErrorCodes.InvalidRequest, result.error);
+    return result;
+  }, true),
+);
+
+connection.onDocumentLinks(guarded('document links', [], (params) => (session.ready ? documentLinks(session.index, params.textDocument.uri) : [])));
 
 connection.onExecuteCommand(
   guarded('command', undefined, async (params) => {

@@ -37,6 +37,13 @@ export class TestClient {
     this.connection.listen();
   }
 
+  readonly indexStatus: Array<{ state: string; files: number }> = [];
+  private indexReady?: (status: { state: string; files: number }) => void;
+  /** Resolves when the server reports its workspace index complete. */
+  readonly ready = new Promise<{ state: string; files: number }>((resolve) => {
+    this.indexReady = resolve;
+  });
+
   /** Workspace edits the server asked the client to apply. */
   readonly appliedEdits: Array<{ label?: string; edit: Record<string, unknown> }> = [];
 
@@ -47,6 +54,10 @@ export class TestClient {
     });
     this.connection.onNotification('window/showMessage', (params: { message: string }) => {
       this.logs.push(params.message);
+    });
+    this.connection.onNotification('helmRelease/indexStatus', (params: { state: string; files: number }) => {
+      this.indexStatus.push(params);
+      if (params.state === 'ready') this.indexReady?.(params);
     });
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,

@@ -1,0 +1,125 @@
+import { readFile } from 'fs/promises';
+import { fileURLToPath } from 'url';
+import { FileChangeType, type FileEvent } from 'vscode-languageserver/node';
+import type { FileModel } from './service/model/fileModel';
+import { WorkspaceIndex } from './service/workspace/workspaceIndex';
+import { extractFileFacts } from './service/workspace/extract';
+import { factsOfFile, scanWorkspace, type ScanResult } from './node/workspaceScanner';
+
+export interface IndexStatus {
+  state: 'indexing' | 'ready';
+  files: number;
+  durationMs?: number;
+  skipped?: number;
+  problems?: number;
+}
+
+export interface SessionHooks {
+  /** The index changed: diagnostics of open documents may change too. */
+  changed(): void;
+  status(status: IndexStatus): void;
+  log(message: string): void;
+  isOpen(uri: string): boolean;
+}
+
+function pathOf(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The workspace index of a running server: filled in the background from disk, kept current from
+ * file events, with open editor contents winning over what is on disk.
+ */
+export class WorkspaceSession {
+  readonly index = new WorkspaceIndex();
+  private folders: string[] = [];
+  private abort?: AbortController;
+  private scanned = false;
+
+  constructor(private readonly hooks: SessionHooks) {}
+
+  /** Cross-file checks run only in a workspace, and only once it is indexed (no false "missing" meanwhile). */
+  get ready(): boolean {
+    return this.scanned && this.folders.length > 0;
+  }
+
+  async start(folders: string[], exclude: string[], maxFileSize: number): Promise<ScanResult | undefined> {
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    this.folders = folders;
+    this.scanned = false;
+    this.index.setFolders(folders);
+    if (folders.length === 0) return undefined;
+    this.hooks.status({ state: 'indexing', files: 0 });
+    const result = await scanWorkspace({
+      folders,
+      exclude,
+      maxFileSize,
+      signal: abort.signal,
+      shouldIndex: (uri) => !this.hooks.isOpen(uri),
+      onFile: (uri, filePath, facts) => {
+        if (!this.hooks.isOpen(uri)) this.index.setFile(uri, facts, filePath);
+      },
+    });
+    if (result.cancelled || abort.signal.aborted) return result;
+    this.scanned = true;
+    if (result.problems.length > 0) this.hooks.log(`Indexing: ${result.problems.length} file(s) could not be read, e.g. ${result.problems.slice(0, 3).join('; ')}`);
+    this.hooks.status({ state: 'ready', files: this.index.fileCount, durationMs: Math.round(result.durationMs), skipped: result.skipped, problems: result.problems.length });
+    this.hooks.changed();
+    return result;
+  }
+
+  /** An open document's current text is what the index knows of its file. */
+  updateOpen(uri: string, model: FileModel): void {
+    const filePath = pathOf(uri);
+    this.index.setFile(uri, extractFileFacts(uri, filePath, model), filePath);
+    this.hooks.changed();
+  }
+
+  /** A closed document falls back to what is on disk. */
+  async closed(uri: string, maxFileSize: number): Promise<void> {
+    await this.reload(uri, maxFileSize);
+    this.hooks.changed();
+  }
+
+  async filesChanged(events: FileEvent[], maxFileSize: number): Promise<void> {
+    let changed = false;
+    for (const event of events) {
+      if (!/\.(ya?ml)$|\/Kustomization$/.test(event.uri) || this.hooks.isOpen(event.uri)) continue;
+      if (event.type === FileChangeType.Deleted) {
+        this.index.removeFile(event.uri);
+        changed = true;
+      } else {
+        await this.reload(event.uri, maxFileSize);
+        changed = true;
+      }
+    }
+    if (changed) this.hooks.changed();
+  }
+
+  private async reload(uri: string, maxFileSize: number): Promise<void> {
+    const filePath = pathOf(uri);
+    if (!filePath || !this.insideFolders(filePath)) {
+      this.index.removeFile(uri);
+      return;
+    }
+    try {
+      this.index.setFile(uri, factsOfFile(filePath, await readFile(filePath), maxFileSize), filePath);
+    } catch {
+      this.index.removeFile(uri); // deleted or unreadable: it defines nothing now
+    }
+  }
+
+  private insideFolders(filePath: string): boolean {
+    return this.folders.some((folder) => filePath === folder || filePath.startsWith(`${folder}/`));
+  }
+
+  dispose(): void {
+    this.abort?.abort();
+  }
+}
