@@ -206,7 +206,7 @@ connection.onCompletion(
     if (!entry) return [];
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.completion) return [];
-    const names = session.ready ? completeReferenceNames(session.index, params.textDocument.uri, entry.model, params.position) : [];
+    const names = session.ready ? completeReferenceNames(session.index, params.textDocument.uri, entry.model, params.position, { folders: workspaceFolders }) : [];
     return names.length > 0 ? names : completion(entry.model, params.position, settings);
   }),
 );
@@ -217,7 +217,7 @@ connection.onHover(
     if (!entry) return null;
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.hover) return null;
-    return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position) : null) ?? hover(entry.model, params.position, settings);
+    return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position, { folders: workspaceFolders }) : null) ?? hover(entry.model, params.position, settings);
   }),
 );
 

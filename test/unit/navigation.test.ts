@@ -214,6 +214,33 @@ describe('definition', () => {
   });
 });
 
+describe('references that resolve only partly', () => {
+  const files = {
+    '/p/repo.yaml': lines('apiVersion: source.toolkit.fluxcd.io/v1', 'kind: HelmRepository', 'metadata:', '  name: charts', '  namespace: b', 'spec:', '  url: https://e.io'),
+    '/p/release.yaml': lines('apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', '  name: r', '  namespace: a', 'spec:', '  chart:', '    spec:', '      chart: c', '      sourceRef:', '        kind: HelmRepository', '        name: charts'),
+  };
+  const p = new WorkspaceIndex();
+  for (const [filePath, text] of Object.entries(files)) p.setFile(uriOf(filePath), extractFileFacts(uriOf(filePath), filePath, FileModel.fromText(text)), filePath);
+  const RELEASE_P = uriOf('/p/release.yaml');
+
+  test('a target in another namespace is still where definition leads', () => {
+    assert.deepEqual(definition(p, RELEASE_P, pos(11, 16)), [loc(uriOf('/p/repo.yaml'), 3, 8, 14)]);
+  });
+
+  test('the hover says where it is instead; no link, no rename', () => {
+    const hover = hoverReference(p, RELEASE_P, pos(11, 16));
+    const text = hover && typeof hover.contents === 'object' && 'value' in hover.contents ? hover.contents.value : '';
+    assert.match(text, /Not found in namespace `a`/);
+    assert.match(text, /\*\*HelmRepository\*\* `b\/charts`/);
+    assert.deepEqual(documentLinks(p, RELEASE_P), []);
+    assert.equal(prepareRename(p, RELEASE_P, pos(11, 16)), null);
+    const result = rename(p, RELEASE_P, pos(11, 16), 'x');
+    assert.ok('error' in result && /another namespace/.test(result.error));
+    // Not a reference to the object in b: the object has none.
+    assert.deepEqual(references(p, uriOf('/p/repo.yaml'), pos(3, 10), false), []);
+  });
+});
+
 describe('references', () => {
   // Sorted by file, then position.
   const toPodinfoRepository = [loc(RELEASE, 12, 14, 21), loc(REDIS, 10, 46, 53)];
@@ -317,6 +344,14 @@ describe('rename', () => {
     }
     assert.equal(invalidNameReason('a'.repeat(253)), undefined);
     assert.equal(invalidNameReason('podinfo.v2'), undefined);
+  });
+
+  test('refused when an object of the same kind and namespace already has the new name', () => {
+    const result = rename(index, VALUES, pos(3, 10), 'podinfo-extra');
+    assert.ok('error' in result && /ConfigMap `podinfo-extra` already exists in namespace `apps`/.test(result.error));
+    // Another kind, or another namespace, is no conflict.
+    assert.ok(!('error' in rename(index, SOURCES, pos(3, 10), 'platform')));
+    assert.ok(!('error' in rename(index, SOURCES, pos(3, 10), 'bitnami')));
   });
 
   test('renaming to the same name changes nothing', () => {
@@ -432,7 +467,8 @@ describe('completion of reference names', () => {
     assert.deepEqual(completeIn(RELEASE_PATH, lines(...RELEASE_HEAD, '  values:', '    sourceRef:', '      name: |')), []);
     assert.deepEqual(completeIn('/ws/x.yaml', lines('apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: |')), []);
     // Inside a block scalar that only looks like a reference.
-    assert.deepEqual(completeIn(RELEASE_PATH, lines(...RELEASE_HEAD, '      sourceRef: |', '        name: |')), []);
+    assert.equal(completeIn(RELEASE_PATH, lines(...RELEASE_HEAD, '  kubeConfig:', '    configMapRef:', '      name: |')).length, 3);
+    assert.deepEqual(completeIn(RELEASE_PATH, lines(...RELEASE_HEAD, '  kubeConfig:', '    configMapRef: >-', '      name: |')), []);
   });
 });
 
@@ -456,7 +492,7 @@ describe('hover on references', () => {
   test('a generated ConfigMap says where it comes from', () => {
     const text = hoverText(RELEASE, pos(20, 14))!;
     assert.match(text, /\*\*ConfigMap\*\* `apps\/podinfo-extra`/);
-    assert.match(text, /configMapGenerator/);
+    assert.match(text, /From a configMapGenerator, \[apps\/podinfo\/kustomization\.yaml:8\]/);
   });
 
   test('a Secret shows no keys or data', () => {
