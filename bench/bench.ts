@@ -2,8 +2,9 @@
  * Benchmark: our language server against yaml-language-server configured with the HelmRelease JSON
  * Schema, on files of about 60, 6,000 and 60,000 lines of HelmReleases.
  *
- *   npm run bench                      # everything
+ *   npm run bench                      # everything, then the scale section (bench/scale.ts)
  *   node dist/bench.js --sizes 60,6000 --servers ours --iterations 5
+ *   node dist/bench.js --scale-only    # only the scale section: a workspace of 5,000 applications
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
@@ -14,6 +15,7 @@ import type { ClientCapabilities, CompletionItem, CompletionList, Hover, Publish
 import { helmReleaseJsonSchema } from './crdSchema';
 import { generateFile, type GeneratedFile, type ReleaseTargets, type Spot } from './generate';
 import { LspSession, TimeoutError, withTimeout, type Memory, type SessionOptions } from './lspSession';
+import { runScaleBench } from './scale';
 
 const REPO = path.resolve(__dirname, '..');
 const STEP_TIMEOUT_MS = 120_000;
@@ -564,7 +566,12 @@ async function main(): Promise<void> {
   rmSync(workdir, { recursive: true, force: true });
 }
 
-main().catch((error: unknown) => {
+async function entry(): Promise<void> {
+  if (!process.argv.includes('--scale-only')) await main();
+  console.log(`\n${await runScaleBench()}`);
+}
+
+entry().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

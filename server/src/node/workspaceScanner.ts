@@ -72,8 +72,16 @@ const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 const BATCH_SIZE = 64;
 /** Batches a worker may have queued; bounds what is in flight at any time. */
 const BATCHES_PER_WORKER = 2;
+/**
+ * A worker's garbage is short-lived (one file's syntax tree at a time): a small young generation keeps
+ * each worker ~35 MiB smaller at its peak for the same speed (25,000 files: peak RSS 160 MiB instead of
+ * 229 MiB with two workers).
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
 /** Parsing in the calling thread yields to the event loop after this long. */
 const TIME_SLICE_MS = 8;
+/** Files read at once when parsing in the calling thread. */
+const PARALLEL_READS = 8;
 /** Opening with O_NONBLOCK: a named pipe that replaced a file must not hang the reader. */
 const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 
@@ -221,86 +229,101 @@ async function resolveRoots(folders: readonly string[], problems: string[]): Pro
   return roots.filter((root, i) => !roots.slice(0, i).some((outer) => isInside(root.real, outer.real)));
 }
 
+/** Directory listings in flight at once: the listing itself waits on the file system, not on this thread. */
+const PARALLEL_LISTINGS = 8;
+
+interface Listing {
+  id: number;
+  directory: PendingDirectory;
+  entries?: Dirent[];
+  error?: unknown;
+}
+
 /**
- * The indexable files under `folders`, depth first, one directory listing at a time. Symbolic links to
- * directories are followed once: a link into a workspace folder is left out (the real directory is walked
- * there), a link outside is walked the first time its real path is met. Links to files are reported
- * under the link's path, as kustomize sees them. Never throws: what cannot be read goes to `problems`.
+ * The indexable files under `folders`, a few directory listings at a time (directories are listed only
+ * as the consumer asks for more files, so what is buffered stays bounded). Symbolic links to directories
+ * are followed once: a link into a workspace folder is left out (the real directory is walked there), a
+ * link outside is walked the first time its real path is met. Links to files are reported under the
+ * link's path, as kustomize sees them. Never throws: what cannot be read goes to `problems`.
  */
 export async function* walkWorkspace(folders: readonly string[], exclude: readonly string[], problems: string[], signal?: AbortSignal): AsyncGenerator<string> {
   const excludes = new Excludes(exclude, problems);
   const roots = await resolveRoots(folders, problems);
   const visited = new Set<string>(roots.map((r) => r.real));
-  const stack: PendingDirectory[] = roots.map((root) => ({ path: root.folder, real: root.real, relative: '', root })).reverse();
+  const pending: PendingDirectory[] = roots.map((root) => ({ path: root.folder, real: root.real, relative: '', root })).reverse();
   const insideRoots = (real: string) => roots.some((r) => isInside(real, r.real));
+  const listings = new Map<number, Promise<Listing>>();
+  let nextId = 0;
+  const list = (directory: PendingDirectory): void => {
+    const id = nextId++;
+    const listing: Promise<Listing> = fs.readdir(directory.path, { withFileTypes: true }).then(
+      (entries) => ({ id, directory, entries }),
+      (error: unknown) => ({ id, directory, error }),
+    );
+    listings.set(id, listing);
+  };
 
-  while (stack.length > 0) {
+  while (pending.length > 0 || listings.size > 0) {
     if (signal?.aborted) return;
-    const directory = stack.pop()!;
-    const subdirectories: PendingDirectory[] = [];
-    let handle;
-    try {
-      handle = await fs.opendir(directory.path, { bufferSize: 128 });
-    } catch (error) {
+    while (listings.size < PARALLEL_LISTINGS && pending.length > 0) list(pending.pop()!);
+    const done = await Promise.race(listings.values());
+    listings.delete(done.id);
+    const { directory, entries, error } = done;
+    if (!entries) {
+      // Unreadable, or gone since its parent was listed.
       problems.push(`${directory.path}: ${reason(error)}`);
       continue;
     }
-    try {
-      for await (const entry of handle) {
-        const name = entry.name;
-        const full = path.join(directory.path, name);
-        const relative = directory.relative ? `${directory.relative}/${name}` : name;
-        let kind = direntKind(entry);
-        if (kind === 'unknown') {
-          try {
-            const stat = await fs.lstat(full);
-            kind = stat.isDirectory() ? 'directory' : stat.isSymbolicLink() ? 'link' : stat.isFile() ? 'file' : 'other';
-          } catch (error) {
-            problems.push(`${full}: ${reason(error)}`);
-            continue;
-          }
+    const prefix = directory.path.endsWith(path.sep) ? directory.path : directory.path + path.sep;
+    const realPrefix = directory.real.endsWith(path.sep) ? directory.real : directory.real + path.sep;
+    for (const entry of entries) {
+      const name = entry.name;
+      const full = prefix + name;
+      const relative = directory.relative ? `${directory.relative}/${name}` : name;
+      let kind = direntKind(entry);
+      if (kind === 'unknown') {
+        try {
+          const stat = await fs.lstat(full);
+          kind = stat.isDirectory() ? 'directory' : stat.isSymbolicLink() ? 'link' : stat.isFile() ? 'file' : 'other';
+        } catch (error) {
+          problems.push(`${full}: ${reason(error)}`);
+          continue;
         }
-        if (kind === 'directory') {
-          if (SKIPPED_DIRECTORIES.has(name) || (!excludes.empty && excludes.directory(relative))) continue;
-          const real = path.join(directory.real, name);
-          visited.add(real);
-          subdirectories.push({ path: full, real, relative, root: directory.root });
-        } else if (kind === 'file') {
-          if (isIndexable(name) && (excludes.empty || !excludes.file(relative))) yield full;
-        } else if (kind === 'link') {
-          if (SKIPPED_DIRECTORIES.has(name)) continue;
-          // Only a name that could be indexed, or a directory, is worth a stat.
-          let stat;
-          try {
-            stat = await fs.stat(full);
-          } catch (error) {
-            problems.push(`${full}: ${reason(error)}`);
-            continue;
-          }
-          if (stat.isDirectory()) {
-            if (!excludes.empty && excludes.directory(relative)) continue;
-            let real: string;
-            try {
-              real = await fs.realpath(full);
-            } catch (error) {
-              problems.push(`${full}: ${reason(error)}`);
-              continue;
-            }
-            if (insideRoots(real) || visited.has(real)) continue;
-            visited.add(real);
-            subdirectories.push({ path: full, real, relative, root: directory.root });
-          } else if (stat.isFile() && isIndexable(name) && (excludes.empty || !excludes.file(relative))) {
-            yield full;
-          }
-        }
-        if (signal?.aborted) return;
       }
-    } catch (error) {
-      // The directory went away or became unreadable while being listed.
-      problems.push(`${directory.path}: ${reason(error)}`);
+      if (kind === 'directory') {
+        if (SKIPPED_DIRECTORIES.has(name) || (!excludes.empty && excludes.directory(relative))) continue;
+        const real = realPrefix + name;
+        visited.add(real);
+        pending.push({ path: full, real, relative, root: directory.root });
+      } else if (kind === 'file') {
+        if (isIndexable(name) && (excludes.empty || !excludes.file(relative))) yield full;
+      } else if (kind === 'link') {
+        if (SKIPPED_DIRECTORIES.has(name)) continue;
+        let stat;
+        try {
+          stat = await fs.stat(full);
+        } catch (error) {
+          problems.push(`${full}: ${reason(error)}`);
+          continue;
+        }
+        if (stat.isDirectory()) {
+          if (!excludes.empty && excludes.directory(relative)) continue;
+          let real: string;
+          try {
+            real = await fs.realpath(full);
+          } catch (error) {
+            problems.push(`${full}: ${reason(error)}`);
+            continue;
+          }
+          if (insideRoots(real) || visited.has(real)) continue;
+          visited.add(real);
+          pending.push({ path: full, real, relative, root: directory.root });
+        } else if (stat.isFile() && isIndexable(name) && (excludes.empty || !excludes.file(relative))) {
+          yield full;
+        }
+      }
+      if (signal?.aborted) return;
     }
-    // Visit subdirectories in listing order.
-    for (let i = subdirectories.length - 1; i >= 0; i--) stack.push(subdirectories[i]!);
   }
 }
 
@@ -352,15 +375,20 @@ class InlineParser implements Parser {
   }
 
   private async parse(files: string[]): Promise<void> {
-    const read = await Promise.all(files.map((file) => readFileAsync(file, this.maxFileSize)));
     let sliceStart = performance.now();
-    for (let i = 0; i < files.length; i++) {
-      if (this.signal?.aborted) return;
-      const bytes = read[i]!;
-      this.deliver(Buffer.isBuffer(bytes) ? outcomeOf(files[i]!, bytes, this.maxFileSize) : bytes);
-      if (performance.now() - sliceStart > TIME_SLICE_MS) {
-        await nextTurn();
-        sliceStart = performance.now();
+    // A few reads at a time: overlapped with each other, but never a whole batch of large files in memory.
+    for (let start = 0; start < files.length; start += PARALLEL_READS) {
+      const chunk = files.slice(start, start + PARALLEL_READS);
+      const read: Array<Buffer | FileOutcome | undefined> = await Promise.all(chunk.map((file) => readFileAsync(file, this.maxFileSize)));
+      for (let i = 0; i < chunk.length; i++) {
+        if (this.signal?.aborted) return;
+        const bytes = read[i]!;
+        read[i] = undefined;
+        if (bytes) this.deliver(Buffer.isBuffer(bytes) ? outcomeOf(chunk[i]!, bytes, this.maxFileSize) : bytes);
+        if (performance.now() - sliceStart > TIME_SLICE_MS) {
+          await nextTurn();
+          sliceStart = performance.now();
+        }
       }
     }
   }
@@ -419,7 +447,7 @@ class WorkerParser implements Parser {
     for (let i = 0; i < this.count; i++) {
       let worker: Worker;
       try {
-        worker = new Worker(script.script, { eval: script.eval, workerData, stdout: false, stderr: false });
+        worker = new Worker(script.script, { eval: script.eval, workerData, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       } catch (error) {
         this.reportFailure(error);
         continue;
@@ -534,7 +562,8 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanResult> {
     let batch: string[] = [];
     for await (const file of walkWorkspace(options.folders, options.exclude, result.problems, signal)) {
       if (signal?.aborted) break;
-      if (shouldIndex && !shouldIndex(pathToFileURL(file).href)) continue;
+      // `shouldIndex` is asked when the facts arrive: a document may be opened meanwhile, and asking
+      // here too would cost a URL per file on this thread to spare the parsing of a few open files.
       batch.push(file);
       if (batch.length >= BATCH_SIZE) {
         const full = batch;
