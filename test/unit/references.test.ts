@@ -203,3 +203,30 @@ describe('quick fix for a reference in the wrong namespace', () => {
     }
   });
 });
+
+describe('the index follows changes file by file', () => {
+  test('adding, changing and removing files updates resolution, namespaces and duplicates', async () => {
+    const { FileModel } = await import('../../server/src/service/model/fileModel');
+    const { extractFileFacts } = await import('../../server/src/service/workspace/extract');
+    const index = workspace({
+      'apps/kustomization.yaml': kustomization('apps', ['release.yaml', 'repo.yaml']),
+      'apps/release.yaml': release('podinfo', sourceRef('charts')),
+    });
+    const set = (relative: string, text: string) => {
+      const file = `/ws/${relative}`;
+      index.setFile(`file://${file}`, extractFileFacts(`file://${file}`, file, FileModel.fromText(text)), file);
+    };
+    assert.deepEqual(referenceCodes(index, 'apps/release.yaml'), ['missing-reference@11:14']);
+    // A new file listed by the existing kustomization: its namespace comes from there.
+    set('apps/repo.yaml', source('HelmRepository', 'charts').replace('  namespace: flux-system\n', ''));
+    assert.deepEqual(referenceCodes(index, 'apps/release.yaml'), []);
+    set('apps/repo.yaml', source('HelmRepository', 'charts', 'elsewhere'));
+    assert.deepEqual(referenceCodes(index, 'apps/release.yaml'), ['reference-wrong-namespace@11:14']);
+    index.removeFile('file:///ws/apps/repo.yaml');
+    assert.deepEqual(referenceCodes(index, 'apps/release.yaml'), ['missing-reference@11:14']);
+    // A kustomization change moves the release to another namespace.
+    set('apps/repo.yaml', source('HelmRepository', 'charts', 'team'));
+    set('apps/kustomization.yaml', kustomization('team', ['release.yaml', 'repo.yaml']));
+    assert.deepEqual(referenceCodes(index, 'apps/release.yaml'), []);
+  });
+});

@@ -30,20 +30,50 @@ const FAMILIES: string[][] = [
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileEntry>();
   private folders: string[] = [];
-  private derived?: Derived;
+  /** Namespaces and roots from kustomizations: rebuilt only when a kustomization changes. */
+  private kustomize?: KustomizeState;
+  /** Objects by name: kept up to date file by file. */
+  private names?: NameTable;
+  /** Caches over all references: dropped on any change, recomputed when asked. */
+  private referenceCaches?: ReferenceCaches;
 
   setFolders(folders: string[]): void {
     this.folders = folders.map((f) => path.resolve(f));
-    this.derived = undefined;
+    for (const [uri, entry] of this.files) this.files.set(uri, { ...entry, folder: entry.path && this.folderOf(entry.path) });
+    this.kustomize = undefined;
+    this.names = undefined;
+    this.referenceCaches = undefined;
   }
 
+  /**
+   * Replaces what the index knows of one file. Unless a kustomization changed, this costs the size
+   * of the file, not of the workspace: that keeps a save in a large repository fast.
+   */
   setFile(uri: string, facts: FileFacts, filePath?: string): void {
-    this.files.set(uri, { ...facts, path: filePath && path.resolve(filePath), folder: filePath && this.folderOf(path.resolve(filePath)) });
-    this.derived = undefined;
+    const resolved = filePath && path.resolve(filePath);
+    const entry: FileEntry = { ...facts, path: resolved, folder: resolved && this.folderOf(resolved) };
+    this.replace(uri, this.files.get(uri), entry);
   }
 
   removeFile(uri: string): void {
-    if (this.files.delete(uri)) this.derived = undefined;
+    const old = this.files.get(uri);
+    if (old) this.replace(uri, old, undefined);
+  }
+
+  private replace(uri: string, old: FileEntry | undefined, next: FileEntry | undefined): void {
+    if (next) this.files.set(uri, next);
+    else this.files.delete(uri);
+    this.referenceCaches = undefined;
+    const kustomizationChanged = old?.path !== next?.path || JSON.stringify(old?.kustomization) !== JSON.stringify(next?.kustomization);
+    if (kustomizationChanged) {
+      this.kustomize = undefined;
+      this.names = undefined;
+      return;
+    }
+    this.kustomize?.forget(uri);
+    if (!this.names) return;
+    if (old) this.names.remove(old.objects);
+    if (next && !this.kustomizeState().isPatch(next.path)) this.names.add(next.objects);
   }
 
   hasFile(uri: string): boolean {
@@ -60,17 +90,17 @@ export class WorkspaceIndex {
 
   /** Every object that references can point at (objects of patch files are left out). */
   objects(): ObjectRecord[] {
-    return this.state().objects;
+    return [...this.nameTable().byName.values()].flat();
   }
 
   /** The namespace an object ends up in, or undefined when it cannot be known. */
   namespaceOf(object: ObjectRecord): string | undefined {
-    return object.namespace ?? this.state().namespaceOfFile(object.uri);
+    return object.namespace ?? this.kustomizeState().namespaceOfFile(object.uri);
   }
 
   /** The namespace the referring object ends up in. */
   referrerNamespace(ref: ReferenceRecord): string | undefined {
-    return ref.fromNamespace ?? this.state().namespaceOfFile(ref.uri);
+    return ref.fromNamespace ?? this.kustomizeState().namespaceOfFile(ref.uri);
   }
 
   /** The namespace a reference looks in. */
@@ -79,7 +109,7 @@ export class WorkspaceIndex {
   }
 
   resolve(ref: ReferenceRecord): Resolution {
-    const named = this.state().byName.get(ref.name) ?? [];
+    const named = this.nameTable().byName.get(ref.name) ?? [];
     const kinds = ref.kind ? [ref.kind] : ref.acceptedKinds;
     const wanted = this.wantedNamespace(ref);
     const inNamespace = (o: ObjectRecord) => {
@@ -98,7 +128,7 @@ export class WorkspaceIndex {
 
   /** Every reference in the workspace that resolves to `object`. */
   referencesTo(object: ObjectRecord): ReferenceRecord[] {
-    const state = this.state();
+    const state = this.caches();
     if (!state.referencesByTarget) {
       state.referencesByTarget = new Map();
       for (const entry of this.files.values()) {
@@ -122,7 +152,7 @@ export class WorkspaceIndex {
 
   /** dependsOn references that lie on a cycle, each with the cycle it belongs to (names in order). */
   dependencyCycles(): Map<ReferenceRecord, string[]> {
-    const state = this.state();
+    const state = this.caches();
     if (!state.cycles) state.cycles = findCycles(this);
     return state.cycles;
   }
@@ -130,13 +160,14 @@ export class WorkspaceIndex {
   /** Other definitions of the same kind, namespace and name that are applied together with `object`. */
   duplicatesOf(object: ObjectRecord): ObjectRecord[] {
     if (object.behavior === 'merge' || object.behavior === 'replace') return [];
-    const state = this.state();
-    if (!state.definitions.has(object)) return []; // an object of a patch file is not a definition
+    const named = this.nameTable().byName.get(object.name) ?? [];
+    if (!named.includes(object)) return []; // an object of a patch file is not a definition
     const namespace = this.namespaceOf(object);
-    return (state.byName.get(object.name) ?? []).filter((other) => {
+    const kustomize = this.kustomizeState();
+    return named.filter((other) => {
       if (other === object || other.kind !== object.kind || other.behavior === 'merge' || other.behavior === 'replace') return false;
       if (this.namespaceOf(other) !== namespace) return false;
-      return state.appliedTogether(object.uri, other.uri);
+      return kustomize.appliedTogether(object.uri, other.uri);
     });
   }
 
@@ -144,32 +175,67 @@ export class WorkspaceIndex {
     return this.folders.filter((f) => filePath === f || filePath.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
   }
 
-  private state(): Derived {
-    this.derived ??= new Derived(this.files);
-    return this.derived;
+  private kustomizeState(): KustomizeState {
+    this.kustomize ??= new KustomizeState(this.files);
+    return this.kustomize;
+  }
+
+  private nameTable(): NameTable {
+    if (!this.names) {
+      const kustomize = this.kustomizeState();
+      this.names = new NameTable();
+      for (const entry of this.files.values()) if (!kustomize.isPatch(entry.path)) this.names.add(entry.objects);
+    }
+    return this.names;
+  }
+
+  private caches(): ReferenceCaches {
+    this.referenceCaches ??= {};
+    return this.referenceCaches;
   }
 }
 
-/** What is computed from all files together, dropped whenever a file changes. */
-class Derived {
-  readonly objects: ObjectRecord[] = [];
-  readonly definitions = new Set<ObjectRecord>();
-  readonly byName = new Map<string, ObjectRecord[]>();
+interface ReferenceCaches {
   referencesByTarget?: Map<ObjectRecord, ReferenceRecord[]>;
   cycles?: Map<ReferenceRecord, string[]>;
-  private readonly uriByPath = new Map<string, string>();
+}
+
+/** Objects by name, updated file by file. */
+class NameTable {
+  readonly byName = new Map<string, ObjectRecord[]>();
+
+  add(objects: ObjectRecord[]): void {
+    for (const object of objects) {
+      const list = this.byName.get(object.name);
+      if (list) list.push(object);
+      else this.byName.set(object.name, [object]);
+    }
+  }
+
+  remove(objects: ObjectRecord[]): void {
+    for (const object of objects) {
+      const list = this.byName.get(object.name);
+      if (!list) continue;
+      const at = list.indexOf(object);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) this.byName.delete(object.name);
+    }
+  }
+}
+
+/** What kustomizations say about all files: which namespace they end up in, and which are patches. */
+class KustomizeState {
+  private readonly patchFiles = new Set<string>();
   private readonly kustomizations: Array<{ record: KustomizationRecord; directory: string }> = [];
   private readonly includedBy = new Map<string, KustomizationRecord[]>();
   private readonly fileNamespaces = new Map<string, string | undefined>();
   private readonly rootsCache = new Map<string, Set<string>>();
 
   constructor(private readonly files: Map<string, FileEntry>) {
-    const patchFiles = new Set<string>();
-    for (const [uri, entry] of files) {
-      if (entry.path) this.uriByPath.set(entry.path, uri);
+    for (const entry of files.values()) {
       if (entry.kustomization && entry.path) {
         this.kustomizations.push({ record: entry.kustomization, directory: path.dirname(entry.path) });
-        for (const p of entry.kustomization.patches) patchFiles.add(p);
+        for (const p of entry.kustomization.patches) this.patchFiles.add(p);
       }
     }
     for (const { record } of this.kustomizations) {
@@ -179,16 +245,16 @@ class Derived {
         this.includedBy.set(resource, list);
       }
     }
-    for (const entry of files.values()) {
-      if (entry.path && patchFiles.has(entry.path)) continue;
-      for (const object of entry.objects) {
-        this.objects.push(object);
-        this.definitions.add(object);
-        const list = this.byName.get(object.name) ?? [];
-        list.push(object);
-        this.byName.set(object.name, list);
-      }
-    }
+  }
+
+  /** Drops what was worked out for one file, which changed. */
+  forget(uri: string): void {
+    this.fileNamespaces.delete(uri);
+    this.rootsCache.delete(uri);
+  }
+
+  isPatch(filePath: string | undefined): boolean {
+    return filePath !== undefined && this.patchFiles.has(filePath);
   }
 
   /** The kustomizations that list a file or directory as a resource. */
