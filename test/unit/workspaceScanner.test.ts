@@ -380,3 +380,16 @@ describe('workspace scanner: scale', () => {
     console.log(`100,000 files: generated in ${generatedMs} ms, scanned in ${Math.round(result.durationMs)} ms, longest event-loop gap ${longestGap} ms`);
   });
 });
+
+describe('templates in the workspace', () => {
+  test('.yaml.j2 files are not read, and Helm templates define nothing, so neither causes a false error', async () => {
+    const root = tempDir();
+    write(root, 'ansible/release.yaml.j2', 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {{ app_name }}\nspec:\n  chart: {{ chart | to_yaml }}\n');
+    write(root, 'charts/app/templates/release.yaml', 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  interval: {{ .Values.interval }}\n');
+    write(root, 'apps/repo.yaml', helmRepository('charts'));
+    const { paths, facts, result } = await scan(root);
+    assert.deepEqual(paths, ['apps/repo.yaml', 'charts/app/templates/release.yaml']);
+    assert.deepEqual(facts.get('charts/app/templates/release.yaml'), { objects: [], references: [] });
+    assert.deepEqual(result.problems, []);
+  });
+});
