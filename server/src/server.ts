@@ -25,6 +25,7 @@ import { defaultSettings, normalizeSettings, type Settings } from './service/set
 
 const connection: Connection = createConnection(ProposedFeatures.all);
 let canPullConfiguration = false;
+let supportsWorkspaceFolders = false;
 let globalSettings: Settings = defaultSettings;
 const settingsByUri = new Map<string, Promise<Settings>>();
 const store = new DocumentStore(() => globalSettings.maxFileSize);
@@ -84,6 +85,7 @@ function settingsFor(uri: string): Promise<Settings> {
 
 connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
+  supportsWorkspaceFolders = params.capabilities.workspace?.workspaceFolders === true;
   const options = params.initializationOptions as { settings?: unknown } | undefined;
   if (options?.settings) globalSettings = normalizeSettings(options.settings);
   workspaceFolders = (params.workspaceFolders ?? []).map((f) => filePath(f.uri)).filter((p): p is string => p !== undefined);
@@ -102,6 +104,7 @@ connection.onInitialize((params): InitializeResult => {
       referencesProvider: true,
       renameProvider: { prepareProvider: true },
       documentLinkProvider: { resolveProvider: false },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       executeCommandProvider: { commands: [MIGRATE_WORKSPACE_COMMAND] },
     },
     serverInfo: { name: 'flux-helmrelease', version: '0.1.0' },
@@ -110,10 +113,20 @@ connection.onInitialize((params): InitializeResult => {
 
 connection.onInitialized(() => {
   if (canPullConfiguration) {
-    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'helmRelease' }).catch(() => undefined);
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: ['helmRelease', 'files.exclude'] }).catch(() => undefined);
+  }
+  if (supportsWorkspaceFolders) {
+    connection.workspace.onDidChangeWorkspaceFolders((event) => {
+      const removed = new Set(event.removed.map((f) => filePath(f.uri)));
+      workspaceFolders = [...workspaceFolders.filter((f) => !removed.has(f)), ...event.added.map((f) => filePath(f.uri)).filter((p): p is string => p !== undefined)];
+      void startIndexing();
+    });
   }
   void startIndexing();
 });
+
+/** What the current index was built from; a change of folders or excludes re-indexes. */
+let indexedWith = '';
 
 /** Indexes the workspace folders in the background; cross-file checks start when it is done. */
 async function startIndexing(): Promise<void> {
@@ -125,6 +138,7 @@ async function startIndexing(): Promise<void> {
       const raw = (await connection.workspace.getConfiguration({ scopeUri: scope, section: 'files.exclude' }).catch(() => null)) as Record<string, unknown> | null;
       filesExclude = Object.entries(raw ?? {}).filter(([, on]) => on === true).map(([glob]) => glob);
     }
+    indexedWith = JSON.stringify([workspaceFolders, filesExclude, settings.exclude]);
     await session.start(workspaceFolders, [...filesExclude, ...settings.exclude], settings.maxFileSize);
   } catch (error) {
     connection.console.error(`Indexing the workspace failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -149,6 +163,11 @@ async function refreshAll(): Promise<void> {
     }
   }
   for (const uri of store.uris()) scheduleDiagnostics(uri);
+  const scope = workspaceFolders[0] ? pathToFileURL(workspaceFolders[0]).toString() : '';
+  const settings = await settingsFor(scope);
+  const raw = canPullConfiguration ? ((await connection.workspace.getConfiguration({ scopeUri: scope, section: 'files.exclude' }).catch(() => null)) as Record<string, unknown> | null) : null;
+  const filesExclude = Object.entries(raw ?? {}).filter(([, on]) => on === true).map(([glob]) => glob);
+  if (JSON.stringify([workspaceFolders, filesExclude, settings.exclude]) !== indexedWith) void startIndexing();
 }
 
 // Diagnostics are computed once per burst of edits: each change schedules, the next turn computes.

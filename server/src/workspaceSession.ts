@@ -54,6 +54,8 @@ export class WorkspaceSession {
     this.folders = folders;
     this.scanned = false;
     this.index.setFolders(folders);
+    // A new scan starts from the open documents only: files now excluded or outside must go.
+    for (const uri of this.index.uris()) if (!this.hooks.isOpen(uri)) this.index.removeFile(uri);
     if (folders.length === 0) return undefined;
     this.hooks.status({ state: 'indexing', files: 0 });
     const result = await scanWorkspace({

@@ -100,4 +100,16 @@ describe('references across a GitOps repository, over the protocol', () => {
     const diagnostics: Diagnostic[] = await next;
     assert.ok(diagnostics.some((d) => d.code === 'missing-secret'), JSON.stringify(diagnostics.map((d) => d.code)));
   });
+
+  test('changing helmRelease.exclude re-indexes the workspace without the excluded files', async () => {
+    const before = client.indexStatus.length;
+    client.configuration = { exclude: ['infrastructure/**'] };
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const deadline = Date.now() + 10_000;
+    while (!client.indexStatus.slice(before).some((s) => s.state === 'ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const ready = client.indexStatus.slice(before).find((s) => s.state === 'ready');
+    assert.ok(ready, 'the server re-indexed');
+    // Two files under infrastructure/ are left out; the two open documents stay in the index.
+    assert.equal(ready.files, 10);
+  });
 });

@@ -76,6 +76,10 @@ export class WorkspaceIndex {
     if (next && !this.kustomizeState().isPatch(next.path)) this.names.add(next.objects);
   }
 
+  uris(): string[] {
+    return [...this.files.keys()];
+  }
+
   hasFile(uri: string): boolean {
     return this.files.has(uri);
   }
