@@ -14,6 +14,7 @@ import { DocumentStore } from './documentStore';
 import { completion, documentSymbols, fileDiagnostics, hover } from './service/languageService';
 import { codeActions } from './service/features/codeActions';
 import { KustomizePatches } from './node/kustomizePatches';
+import { LocalCharts } from './node/localCharts';
 import { collectFiles } from './node/files';
 import { workspaceMigration } from './node/workspaceMigration';
 import { decode } from './cli/check';
@@ -30,6 +31,8 @@ let globalSettings: Settings = defaultSettings;
 const settingsByUri = new Map<string, Promise<Settings>>();
 const store = new DocumentStore(() => globalSettings.maxFileSize);
 const patches = new KustomizePatches();
+const charts = new LocalCharts(() => workspaceFolders);
+const chartLookup = (ref: Parameters<LocalCharts['lookup']>[0]) => charts.lookup(ref);
 let workspaceFolders: string[] = [];
 
 export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
@@ -186,7 +189,7 @@ const publishDiagnostics = guarded('diagnostics', undefined, async (uri: string)
   const entry = store.get(uri);
   if (!entry) return;
   const version = entry.text.version;
-  const diagnostics = fileDiagnostics(entry.model, settings, { isPatch: isPatch(uri) });
+  const diagnostics = fileDiagnostics(entry.model, settings, { isPatch: isPatch(uri), uri, charts: chartLookup });
   if (session.ready) diagnostics.push(...externalDiagnostics(entry.model, referenceDiagnostics(session.index, uri), settings));
   await connection.sendDiagnostics({ uri, version, diagnostics });
 });
@@ -226,7 +229,7 @@ connection.onCompletion(
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.completion) return [];
     const names = session.ready ? completeReferenceNames(session.index, params.textDocument.uri, entry.model, params.position, { folders: workspaceFolders }) : [];
-    return names.length > 0 ? names : completion(entry.model, params.position, settings);
+    return names.length > 0 ? names : completion(entry.model, params.position, settings, { uri: params.textDocument.uri, charts: chartLookup });
   }),
 );
 
@@ -236,7 +239,7 @@ connection.onHover(
     if (!entry) return null;
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.hover) return null;
-    return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position, { folders: workspaceFolders }) : null) ?? hover(entry.model, params.position, settings);
+    return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position, { folders: workspaceFolders }) : null) ?? hover(entry.model, params.position, settings, { uri: params.textDocument.uri, charts: chartLookup });
   }),
 );
 

@@ -218,3 +218,13 @@ describe('a realistic GitOps repository', () => {
     assert.match((await run(['--hints', '.'], copy)).stdout, /^[^\n]*gotk-sync\.yaml:12:11: information missing-secret[^\n]*\n$/);
   });
 });
+
+describe('chart values from a chart in the repository', () => {
+  test('the CLI reports values the chart does not have, as warnings that do not fail the check', async () => {
+    const fixture = path.resolve(__dirname, '../fixtures/local-chart');
+    const result = await run(['--format', 'json', '.'], fixture);
+    assert.equal(result.code, 0);
+    const found = (JSON.parse(result.stdout) as Array<{ range: { start: { line: number } }; code: string; severity: string }>).map((d) => `${d.range.start.line + 1} ${d.severity} ${d.code}`);
+    assert.deepEqual(found, ['29 warning unknown-value', '35 warning unknown-value']);
+  });
+});

@@ -8,6 +8,7 @@ import { extractFileFacts } from '../service/workspace/extract';
 import { referenceDiagnostics } from '../service/workspace/referenceDiagnostics';
 import { safeFixes } from '../service/features/codeActions';
 import { KustomizePatches } from '../node/kustomizePatches';
+import { LocalCharts } from '../node/localCharts';
 import { LineIndex } from '../service/text/lineIndex';
 import type { Settings } from '../service/settings';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from '../service/codes';
@@ -74,12 +75,13 @@ export async function checkFiles(files: readonly string[], settings: Settings, f
     models.push({ file, uri: pathToFileURL(file).toString(), model: FileModel.fromText(text, settings.maxFileSize), context, fixed, valid });
   }
   const index = workspace ? new WorkspaceIndex() : undefined;
+  const charts = workspace ? new LocalCharts(() => workspace.folders) : undefined;
   if (index && workspace) {
     index.setFolders(workspace.folders);
     for (const { file, uri, model } of models) index.setFile(uri, extractFileFacts(uri, file, model), file);
   }
   for (const { file, uri, model, context, fixed, valid } of models) {
-    const diagnostics = modelDiagnostics(model, valid, settings, context);
+    const diagnostics = modelDiagnostics(model, valid, settings, charts ? { ...context, uri, charts: (ref) => charts.lookup(ref) } : context);
     if (index) diagnostics.push(...externalDiagnostics(model, referenceDiagnostics(index, uri), settings));
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     results.push({ file, diagnostics, fixed });

@@ -47,6 +47,8 @@ export const DiagnosticCodes = {
   duplicateObject: 'duplicate-object',
   missingValuesKey: 'missing-values-key',
   targetPathNotScalar: 'target-path-not-scalar',
+  // Chart values.
+  unknownValue: 'unknown-value',
   fileTooLarge: 'file-too-large',
   binaryFile: 'binary-file',
   invalidEncoding: 'invalid-encoding',

@@ -1,6 +1,8 @@
 import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from 'vscode-languageserver-types';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
-import type { FileModel } from './model/fileModel';
+import type { FileModel, Segment } from './model/fileModel';
+import { chartReferenceOf, validateValues, type ChartLookup, type ChartValues } from './values/chartValues';
+import { nodeAtPath } from './model/yamlTree';
 import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
 import { chartLayerHints, objectFacts, type ObjectFacts } from './validation/chartLayer';
 import { inlinePatchDiagnostics, isFluxKustomization } from './features/inlinePatches';
@@ -38,6 +40,24 @@ function fileNotice(file: FileModel, settings: Settings): Diagnostic | undefined
 export interface FileContext {
   /** A kustomization lists the file as a patch: its objects are partial. */
   isPatch?: boolean;
+  /** The file's URI and a way to find the chart of a HelmRelease, for `spec.values`. */
+  uri?: string;
+  charts?: ChartLookup;
+}
+
+/** The chart values schema for the HelmRelease of a segment, when its chart can be found. */
+function chartOf(segment: Segment, context: FileContext): ChartValues | undefined {
+  if (!context.charts || segment.analysis.identity?.kind !== 'HelmRelease') return undefined;
+  const doc = segment.analysis.parsed.doc;
+  return doc ? context.charts(chartReferenceOf(doc, context.uri ?? '')) : undefined;
+}
+
+function valuesDiagnostics(segment: Segment, chart: ChartValues): Diagnostic[] {
+  return segment.analysis.cached(`values:${chart.id}`, () => {
+    const doc = segment.analysis.parsed.doc;
+    if (!doc) return [];
+    return validateValues(doc, nodeAtPath(doc, ['spec', 'values']), chart).map((raw) => toDiagnostic(segment.analysis, raw));
+  });
 }
 
 /** All problems of a file: each document's (cached) diagnostics moved to its line. */
@@ -53,7 +73,8 @@ export function fileDiagnostics(file: FileModel, settings: Settings, context: Fi
   const perDocument: Diagnostic[][] = [];
   const facts: Array<{ facts: ObjectFacts; index: number }> = [];
   flux.forEach((segment, index) => {
-    perDocument.push(analyseDocument(segment.analysis, options));
+    const chart = chartOf(segment, context);
+    perDocument.push(chart ? [...analyseDocument(segment.analysis, options), ...valuesDiagnostics(segment, chart)] : analyseDocument(segment.analysis, options));
     const known = objectFacts(segment.analysis);
     if (known) facts.push({ facts: known, index });
   });
@@ -85,25 +106,25 @@ export function externalDiagnostics(file: FileModel, diagnostics: Diagnostic[], 
   return applySeverities(kept, settings);
 }
 
-export function completion(file: FileModel, position: Position, settings: Settings): CompletionItem[] {
+export function completion(file: FileModel, position: Position, settings: Settings, context: FileContext = {}): CompletionItem[] {
   if (!settings.completion) return [];
   const segment = file.segmentAt(position.line);
   if (!segment) return [];
   const { recognition } = segment.analysis;
   const schema = recognition.status === 'served' || recognition.status === 'other-version' ? recognition.schema : undefined;
-  const items = completeInSegment(segment, { line: position.line - segment.startLine, character: position.character }, schema, segment.analysis.identity !== undefined);
+  const items = completeInSegment(segment, { line: position.line - segment.startLine, character: position.character }, schema, segment.analysis.identity !== undefined, chartOf(segment, context));
   if (segment.startLine === 0) return items;
   return items.map((item) => (item.textEdit && 'range' in item.textEdit ? { ...item, textEdit: shift(item.textEdit, segment.startLine) } : item));
 }
 
-export function hover(file: FileModel, position: Position, settings: Settings): Hover | null {
+export function hover(file: FileModel, position: Position, settings: Settings, context: FileContext = {}): Hover | null {
   if (!settings.hover) return null;
   const segment = file.segmentAt(position.line);
   if (!segment) return null;
   const { recognition, lines } = { recognition: segment.analysis.recognition, lines: segment.analysis.lines };
   if (recognition.status !== 'served' && recognition.status !== 'other-version') return null;
   const offset = lines.offsetAt({ line: position.line - segment.startLine, character: position.character });
-  const result = hoverAt(segment.analysis, recognition.schema, offset);
+  const result = hoverAt(segment.analysis, recognition.schema, offset, chartOf(segment, context));
   if (!result?.range) return result;
   return shift(result as Hover & { range: NonNullable<Hover['range']> }, segment.startLine);
 }

@@ -3,6 +3,7 @@ import type { Segment } from '../model/fileModel';
 import { allKindSchemas, type KindSchema } from '../schema/registry';
 import { schemaAt, typeLabel } from '../schema/lookup';
 import type { SchemaNode } from '../schema/types';
+import type { ChartValues } from '../values/chartValues';
 import { LineStructure, type StructurePath } from '../completion/lineStructure';
 import { keySnippet } from '../completion/snippets';
 
@@ -56,7 +57,7 @@ function replaceRange(line: number, start: number, end: number): Range {
 }
 
 /** Completions at `position` (relative to the segment) in a document of a Flux kind, or in a document that has no kind yet. */
-export function completeInSegment(segment: Segment, position: Position, schema: KindSchema | undefined, recognised: boolean): CompletionItem[] {
+export function completeInSegment(segment: Segment, position: Position, schema: KindSchema | undefined, recognised: boolean, chart?: ChartValues): CompletionItem[] {
   const analysis = segment.analysis;
   const lines = analysis.lines;
   const lineText = lines.lineText(position.line);
@@ -75,8 +76,9 @@ export function completeInSegment(segment: Segment, position: Position, schema: 
     return [];
   }
 
+  const schemaOf = (path: StructurePath) => (chart && path[0] === 'spec' && path[1] === 'values' ? schemaAt(chart.schema, path.slice(2)) : schemaAt(schema.root, path));
   if (context.type === 'value') {
-    const fieldSchema = schemaAt(schema.root, context.path);
+    const fieldSchema = schemaOf(context.path);
     if (!fieldSchema) return [];
     const range = replaceRange(position.line, context.prefixStart, wordEnd);
     const values = fieldSchema.enum ?? (fieldSchema.type === 'boolean' ? [true, false] : []);
@@ -90,7 +92,7 @@ export function completeInSegment(segment: Segment, position: Position, schema: 
     }));
   }
 
-  const containerSchema = schemaAt(schema.root, context.container);
+  const containerSchema = schemaOf(context.container);
   if (!containerSchema?.properties) return [];
   const present = structure.siblingKeys({ line: context.line, col: context.col });
   const range = replaceRange(position.line, context.prefixStart, wordEnd);

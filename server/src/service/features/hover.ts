@@ -4,19 +4,21 @@ import type { DocumentAnalysis } from '../model/documentAnalysis';
 import { findAtOffset, formatPath } from '../model/yamlTree';
 import { schemaAt, typeLabel } from '../schema/lookup';
 import type { KindSchema } from '../schema/registry';
+import type { ChartValues } from '../values/chartValues';
 import { ObjectView } from '../model/objectView';
 import { constraintPaths } from '../validation/versionConstraints';
 import { explainConstraint, parseConstraint } from '../semver/constraint';
 
 /** Hover for the key or value at `offset` of a Flux document: what the field does, its type, default and allowed values. */
-export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: number): Hover | null {
+export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: number, chart?: ChartValues): Hover | null {
   const doc = analysis.parsed.doc;
   if (!doc) return null;
   const found = findAtOffset(doc, offset);
   if (!found) return null;
   const { path } = found;
-  // Inside free-form values (spec.values) there is nothing we know yet.
-  const fieldSchema = schemaAt(schema.root, path);
+  // Inside spec.values, what the chart says; without a chart, values are free-form.
+  const inValues = chart !== undefined && path[0] === 'spec' && path[1] === 'values' && path.length > 2;
+  const fieldSchema = inValues ? schemaAt(chart.schema, path.slice(2)) : schemaAt(schema.root, path);
   if (!fieldSchema) return null;
   const range = found.node.range;
   if (!range) return null;
@@ -41,7 +43,8 @@ export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: 
     const constraint = constraintExplanation(doc, schema.kind, path);
     if (constraint) lines.push('', constraint);
   }
-  lines.push('', `[${schema.kind} documentation](${schema.docs})`);
+  if (inValues) lines.push('', `From chart \`${chart.chart}\`${chart.version ? ` ${chart.version}` : ''} (${chart.origin}).`);
+  else lines.push('', `[${schema.kind} documentation](${schema.docs})`);
   return {
     contents: { kind: 'markdown', value: lines.join('\n') },
     range: analysis.lines.rangeOf(range[0], range[1]),

@@ -1,0 +1,80 @@
+import { isMap, isPair, isSeq, type Document, type Node } from 'yaml';
+import { DiagnosticCodes } from '../codes';
+import { ObjectView } from '../model/objectView';
+import { formatPath, keyText, resolveNode, type PathSegment } from '../model/yamlTree';
+import type { SchemaNode } from '../schema/types';
+import { closestMatch } from '../text/similarity';
+import type { RawDiagnostic } from '../validation/rawDiagnostic';
+
+/** The values a chart accepts, as far as we know them. */
+export interface ChartValues {
+  /** Changes whenever the chart's values change (cache key). */
+  id: string;
+  chart: string;
+  version?: string;
+  /** Where the chart was found, for hovers, e.g. `./charts/grade-api in this repository`. */
+  origin: string;
+  schema: SchemaNode;
+}
+
+/** Which chart a HelmRelease installs, as written in it. */
+export interface ChartReference {
+  uri: string;
+  sourceKind?: string;
+  sourceName?: string;
+  chart?: string;
+}
+
+/** Finds the chart of a HelmRelease; injected, since it reads files (or, later, registries). */
+export type ChartLookup = (ref: ChartReference) => ChartValues | undefined;
+
+export function chartReferenceOf(doc: Document, uri: string): ChartReference {
+  const view = new ObjectView(doc);
+  return {
+    uri,
+    sourceKind: view.string(['spec', 'chart', 'spec', 'sourceRef', 'kind']),
+    sourceName: view.string(['spec', 'chart', 'spec', 'sourceRef', 'name']),
+    chart: view.string(['spec', 'chart', 'spec', 'chart']),
+  };
+}
+
+/**
+ * Keys of `spec.values` the chart does not have. Only mappings whose keys the chart lists are
+ * closed; an empty default (`podAnnotations: {}`) takes any key. A warning, since templates may
+ * read keys that the chart does not default.
+ */
+export function validateValues(doc: Document, values: Node | undefined, chart: ChartValues): RawDiagnostic[] {
+  const out: RawDiagnostic[] = [];
+  const visit = (node: Node | undefined, schema: SchemaNode | undefined, path: PathSegment[], depth: number) => {
+    if (!node || !schema || depth > 40) return;
+    if (isMap(node)) {
+      const known = schema.properties ?? {};
+      const closed = Object.keys(known).length > 0;
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = keyText(pair);
+        if (key === undefined) continue;
+        const child = known[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+        if (child) {
+          visit(resolveNode(doc, pair.value), child, [...path, key], depth + 1);
+        } else if (closed) {
+          const range = (pair.key as Node).range;
+          if (!range) continue;
+          const suggestion = closestMatch(key, Object.keys(known));
+          out.push({
+            code: DiagnosticCodes.unknownValue,
+            severity: 'warning',
+            message: `Chart \`${chart.chart}\` has no value \`${formatPath([...path, key])}\`${suggestion ? `. Did you mean \`${suggestion}\`?` : ''} (from its values.yaml; templates may still read it).`,
+            start: range[0],
+            end: range[1],
+            data: suggestion ? { suggestion } : undefined,
+          });
+        }
+      }
+    } else if (isSeq(node) && schema.items) {
+      node.items.forEach((item, i) => visit(resolveNode(doc, item), schema.items, [...path, i], depth + 1));
+    }
+  };
+  visit(values, chart.schema, [], 0);
+  return out;
+}
