@@ -3,6 +3,7 @@ import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { parse } from 'yaml';
 import { schemaFromValuesYaml } from '../service/values/inferSchema';
+import { compileValuesSchema, externalRefs, type CompiledValuesSchema } from '../service/values/jsonSchema';
 import type { ChartReference, ChartValues } from '../service/values/chartValues';
 import type { SchemaNode } from '../service/schema/types';
 
@@ -43,7 +44,7 @@ export class LocalCharts {
   }
 
   private read(directory: string, written: string, depth = 0): ChartValues | undefined {
-    const stamp = ['Chart.yaml', 'values.yaml'].map((f) => mtime(path.join(directory, f))).join('|');
+    const stamp = ['Chart.yaml', 'values.yaml', 'values.schema.json'].map((f) => mtime(path.join(directory, f))).join('|');
     const cached = this.cache.get(directory);
     if (cached && cached.stamp === stamp) return cached.values;
     const values = this.load(directory, written, depth, stamp);
@@ -64,7 +65,16 @@ export class LocalCharts {
     } catch {
       // a chart without values.yaml accepts values we cannot know
     }
-    const schema: SchemaNode = valuesText ? schemaFromValuesYaml(valuesText) : { type: 'object', additionalProperties: true };
+    const inferred: SchemaNode = valuesText ? schemaFromValuesYaml(valuesText) : { type: 'object', additionalProperties: true };
+    let defaults: unknown = {};
+    try {
+      defaults = parse(valuesText) ?? {};
+    } catch {
+      defaults = {};
+    }
+    const { compiled, problem } = readSchemaFile(directory);
+    // Completion and hover: the schema's structure and descriptions, with the defaults values.yaml has.
+    const schema: SchemaNode = compiled ? withDefaults(compiled.node, inferred) : inferred;
     schema.properties ??= {};
     // Subcharts: their values live under their name (or alias), and `global` is shared.
     if (depth < 3) {
@@ -76,8 +86,58 @@ export class LocalCharts {
     }
     if (!schema.properties.global) schema.properties.global = { type: 'object', additionalProperties: true, description: 'Values shared with every subchart.' };
     const name = typeof chart?.name === 'string' ? chart.name : path.basename(directory);
-    return { id: `${directory}@${stamp}`, chart: name, version: typeof chart?.version === 'string' ? chart.version : undefined, origin: `${written} in this repository`, schema };
+    return { id: `${directory}@${stamp}`, chart: name, version: typeof chart?.version === 'string' ? chart.version : undefined, origin: `${written} in this repository`, schema, compiled, defaults, schemaProblem: problem };
   }
+}
+
+const MAX_SCHEMA_BYTES = 5 * 1024 * 1024;
+
+/** The chart's values.schema.json and the files its `$ref`s name, all inside the chart directory. */
+function readSchemaFile(directory: string): { compiled?: CompiledValuesSchema; problem?: string } {
+  const file = path.join(directory, 'values.schema.json');
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_SCHEMA_BYTES) return { problem: 'it is larger than 5 MB' };
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return {}; // no schema: values.yaml is all there is
+  }
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (error) {
+    return { problem: `it is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const related: Record<string, unknown> = {};
+  for (const ref of externalRefs(schema)) {
+    const target = path.resolve(directory, ref);
+    if (!target.startsWith(directory + path.sep)) return { problem: `$ref \`${ref}\` points outside the chart` };
+    try {
+      related[ref] = JSON.parse(readFileSync(target, 'utf8'));
+    } catch {
+      return { problem: `$ref \`${ref}\` cannot be read` };
+    }
+  }
+  const result = compileValuesSchema(schema, related);
+  return 'error' in result ? { problem: result.error } : { compiled: result };
+}
+
+/** The schema's structure with the chart's own defaults added where the schema has none. */
+function withDefaults(schema: SchemaNode, inferred: SchemaNode): SchemaNode {
+  const out: SchemaNode = { ...schema };
+  if (out.default === undefined && inferred.default !== undefined) out.default = inferred.default;
+  if (!out.description && inferred.description) out.description = inferred.description;
+  if (inferred.properties) {
+    out.properties = { ...(schema.properties ?? {}) };
+    for (const [key, child] of Object.entries(inferred.properties)) {
+      const own = out.properties[key];
+      // Keys only values.yaml knows are listed too, unless the schema closes the mapping.
+      if (own) out.properties[key] = withDefaults(own, child);
+      else if (schema.additionalProperties !== false) out.properties[key] = child;
+    }
+  }
+  if (schema.items && inferred.items) out.items = withDefaults(schema.items, inferred.items);
+  return out;
 }
 
 function mtime(file: string): string {

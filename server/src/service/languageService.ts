@@ -1,8 +1,7 @@
 import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from 'vscode-languageserver-types';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel, Segment } from './model/fileModel';
-import { chartReferenceOf, validateValues, type ChartLookup, type ChartValues } from './values/chartValues';
-import { nodeAtPath } from './model/yamlTree';
+import { chartReferenceOf, chartValuesDiagnostics, type ChartLookup, type ChartValues } from './values/chartValues';
 import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
 import { chartLayerHints, objectFacts, type ObjectFacts } from './validation/chartLayer';
 import { inlinePatchDiagnostics, isFluxKustomization } from './features/inlinePatches';
@@ -56,7 +55,7 @@ function valuesDiagnostics(segment: Segment, chart: ChartValues): Diagnostic[] {
   return segment.analysis.cached(`values:${chart.id}`, () => {
     const doc = segment.analysis.parsed.doc;
     if (!doc) return [];
-    return validateValues(doc, nodeAtPath(doc, ['spec', 'values']), chart).map((raw) => toDiagnostic(segment.analysis, raw));
+    return chartValuesDiagnostics(doc, chart).map((raw) => toDiagnostic(segment.analysis, raw));
   });
 }
 

@@ -108,7 +108,7 @@ function insertRequired(ctx: FixContext, rootSchema: SchemaNode): OffsetEdit | u
 }
 
 /** Fixes that only replace the text of the diagnostic's range; safe inside an inlined patch too. */
-const RANGE_ONLY = new Set<string>([DiagnosticCodes.unknownField, DiagnosticCodes.unknownValue, DiagnosticCodes.unknownKind, DiagnosticCodes.invalidEnum, DiagnosticCodes.yaml11Boolean, DiagnosticCodes.yaml11Octal]);
+const RANGE_ONLY = new Set<string>([DiagnosticCodes.unknownField, DiagnosticCodes.unknownValue, DiagnosticCodes.invalidValue, DiagnosticCodes.unknownKind, DiagnosticCodes.invalidEnum, DiagnosticCodes.yaml11Boolean, DiagnosticCodes.yaml11Octal]);
 
 function fixesFor(uri: string, ctx: FixContext, rootSchema: SchemaNode | undefined): CodeAction[] {
   const { diagnostic, data, segment, doc } = ctx;
@@ -118,6 +118,7 @@ function fixesFor(uri: string, ctx: FixContext, rootSchema: SchemaNode | undefin
   switch (diagnostic.code) {
     case DiagnosticCodes.unknownField:
     case DiagnosticCodes.unknownValue:
+    case DiagnosticCodes.invalidValue:
     case DiagnosticCodes.unknownKind:
       if (typeof data.suggestion === 'string') out.push(action(`Change to \`${data.suggestion}\``, uri, ctx, [{ start: ctx.start, end: ctx.end, newText: data.suggestion }], true));
       break;

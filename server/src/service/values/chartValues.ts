@@ -5,6 +5,23 @@ import { formatPath, keyText, resolveNode, type PathSegment } from '../model/yam
 import type { SchemaNode } from '../schema/types';
 import { closestMatch } from '../text/similarity';
 import type { RawDiagnostic } from '../validation/rawDiagnostic';
+import { validateWithSchema, type CompiledValuesSchema } from './jsonSchema';
+
+/** Problems of `spec.values` against the chart: its values.schema.json when it has one, else its values.yaml. */
+export function chartValuesDiagnostics(doc: Document, chart: ChartValues): RawDiagnostic[] {
+  const view = new ObjectView(doc);
+  const valuesField = view.field(['spec', 'values']);
+  const out: RawDiagnostic[] = [];
+  if (chart.schemaProblem) {
+    const at = (valuesField?.key ?? view.field(['spec', 'chart'])?.key)?.range;
+    if (at) out.push({ code: DiagnosticCodes.chartSchemaProblem, severity: 'information', message: `The values.schema.json of chart \`${chart.chart}\` cannot be used (${chart.schemaProblem}); values are checked against its values.yaml only.`, start: at[0], end: at[1] });
+  }
+  if (chart.compiled) {
+    const hasValuesFrom = view.items(['spec', 'valuesFrom']).length > 0;
+    return [...out, ...validateWithSchema(doc, valuesField?.key, valuesField?.value, chart.compiled, chart.defaults, chart.chart, hasValuesFrom)];
+  }
+  return [...out, ...validateValues(doc, valuesField?.value, chart)];
+}
 
 /** The values a chart accepts, as far as we know them. */
 export interface ChartValues {
@@ -14,7 +31,14 @@ export interface ChartValues {
   version?: string;
   /** Where the chart was found, for hovers, e.g. `./charts/grade-api in this repository`. */
   origin: string;
+  /** For completion and hover: the flattened values.schema.json, or what values.yaml shows. */
   schema: SchemaNode;
+  /** The chart's values.schema.json, compiled; validation then follows it exactly. */
+  compiled?: CompiledValuesSchema;
+  /** The chart's default values (values.yaml), merged under the user's before validation. */
+  defaults?: unknown;
+  /** Why the chart's values.schema.json could not be used. */
+  schemaProblem?: string;
 }
 
 /** Which chart a HelmRelease installs, as written in it. */
