@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { workspace, type ExtensionContext } from 'vscode';
+import { registerEffectiveValues } from './effectiveValues';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 let client: LanguageClient | undefined;
@@ -20,7 +21,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     synchronize: { fileEvents: [workspace.createFileSystemWatcher('**/*.{yaml,yml}'), workspace.createFileSystemWatcher('**/Kustomization')] },
   };
   client = new LanguageClient('helmRelease', 'Flux HelmRelease', serverOptions, clientOptions);
-  context.subscriptions.push(client);
+  context.subscriptions.push(client, ...registerEffectiveValues(() => client));
   await client.start();
 }
 

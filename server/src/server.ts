@@ -15,6 +15,11 @@ import { completion, documentSymbols, fileDiagnostics, hover } from './service/l
 import { codeActions } from './service/features/codeActions';
 import { KustomizePatches } from './node/kustomizePatches';
 import { LocalCharts } from './node/localCharts';
+import { configMapData } from './node/configMapContent';
+import { ObjectView } from './service/model/objectView';
+import { chartReferenceOf } from './service/values/chartValues';
+import { effectiveValues, renderEffectiveValues, type ValuesSource } from './service/values/effectiveValues';
+import { EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, type EffectiveValuesResult } from './protocol';
 import { collectFiles } from './node/files';
 import { workspaceMigration } from './node/workspaceMigration';
 import { decode } from './cli/check';
@@ -36,14 +41,12 @@ const chartLookup = (ref: Parameters<LocalCharts['lookup']>[0]) => charts.lookup
 let workspaceFolders: string[] = [];
 
 export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
-/** Sent when indexing starts and when the index is complete: `{ state, files, durationMs }`. */
-export const INDEX_STATUS_NOTIFICATION = 'helmRelease/indexStatus';
 
 const session = new WorkspaceSession({
   changed: () => {
     for (const uri of store.uris()) scheduleDiagnostics(uri);
   },
-  status: (status) => void connection.sendNotification(INDEX_STATUS_NOTIFICATION, status),
+  status: (status) => void connection.sendNotification(INDEX_STATUS, status),
   log: (message) => connection.console.info(message),
   isOpen: (uri) => store.get(uri) !== undefined,
 });
@@ -258,6 +261,41 @@ connection.onDidChangeWatchedFiles(
       for (const uri of store.uris()) scheduleDiagnostics(uri);
     }
     await session.filesChanged(params.changes, globalSettings.maxFileSize);
+  }),
+);
+
+/** `helmRelease/effectiveValues`: the values Flux would pass to Helm for the HelmRelease at a position. */
+connection.onRequest(
+  EFFECTIVE_VALUES_REQUEST,
+  guarded('effective values', { error: 'The effective values could not be computed.' } as EffectiveValuesResult, (params: { uri: string; position: { line: number; character: number } }): EffectiveValuesResult => {
+    const entry = store.get(params.uri);
+    const segment = entry?.model.segmentAt(params.position.line);
+    const doc = segment?.analysis.parsed.doc;
+    if (!segment || !doc || segment.analysis.identity?.kind !== 'HelmRelease') return { error: 'Place the cursor in a HelmRelease.' };
+    const view = new ObjectView(doc);
+    const name = view.string(['metadata', 'name']) ?? 'release';
+    const chart = chartLookup(chartReferenceOf(doc, params.uri));
+    const namespace = view.string(['metadata', 'namespace']) ?? (session.ready ? session.index.namespaceOfFile(params.uri) : undefined);
+    const sources: ValuesSource[] = view.items(['spec', 'valuesFrom']).map((_, i) => {
+      const kind = view.string(['spec', 'valuesFrom', i, 'kind']) === 'Secret' ? 'Secret' : 'ConfigMap';
+      const sourceName = view.string(['spec', 'valuesFrom', i, 'name']) ?? '';
+      const valuesKey = view.string(['spec', 'valuesFrom', i, 'valuesKey']) ?? 'values.yaml';
+      const source: ValuesSource = { kind, name: sourceName, valuesKey, targetPath: view.string(['spec', 'valuesFrom', i, 'targetPath']), literal: view.bool(['spec', 'valuesFrom', i, 'literal']) === true, optional: view.bool(['spec', 'valuesFrom', i, 'optional']) === true };
+      if (kind === 'ConfigMap' && session.ready) {
+        const target = session.index
+          .objects()
+          .find((o) => o.kind === 'ConfigMap' && o.name === sourceName && (namespace === undefined || session.index.namespaceOf(o) === undefined || session.index.namespaceOf(o) === namespace));
+        if (target) source.content = configMapData(target, valuesKey, (u) => store.get(u)?.text.getText());
+      }
+      return source;
+    });
+    const result = effectiveValues(chart?.defaults ?? {}, sources, view.field(['spec', 'values'])?.value?.toJSON() ?? {}, chart?.chart ?? 'unknown');
+    const header = [
+      `Effective values of HelmRelease ${name}: what Flux passes to Helm.`,
+      chart ? `Chart ${chart.chart}${chart.version ? ` ${chart.version}` : ''} (${chart.origin}).` : 'Chart not available here: its defaults are not included.',
+      'Order: chart defaults, valuesFrom in order, spec.values, then valuesFrom entries with targetPath.',
+    ];
+    return { title: `${name}.effective-values.yaml`, text: renderEffectiveValues(result, header) };
   }),
 );
 

@@ -102,6 +102,11 @@ export class WorkspaceIndex {
     return object.namespace ?? this.kustomizeState().namespaceOfFile(object.uri);
   }
 
+  /** The namespace the objects of a file end up in when they do not name one, if it can be known. */
+  namespaceOfFile(uri: string): string | undefined {
+    return this.kustomizeState().namespaceOfFile(uri);
+  }
+
   /** The namespace the referring object ends up in. */
   referrerNamespace(ref: ReferenceRecord): string | undefined {
     return ref.fromNamespace ?? this.kustomizeState().namespaceOfFile(ref.uri);

@@ -1,0 +1,48 @@
+import { commands, languages, Uri, ViewColumn, window, workspace, type Disposable, type TextDocumentContentProvider } from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { EFFECTIVE_VALUES_REQUEST, type EffectiveValuesResult } from '../../server/src/protocol';
+
+const SCHEME = 'helmrelease-values';
+
+/** Read-only documents holding computed values; they live in memory and are never saved. */
+class ValuesDocuments implements TextDocumentContentProvider {
+  private readonly contents = new Map<string, string>();
+  private counter = 0;
+
+  add(title: string, text: string): Uri {
+    const uri = Uri.from({ scheme: SCHEME, path: `/${title}`, query: String(++this.counter) });
+    this.contents.set(uri.toString(), text);
+    return uri;
+  }
+
+  provideTextDocumentContent(uri: Uri): string {
+    return this.contents.get(uri.toString()) ?? '';
+  }
+}
+
+/** The command "Flux: Show Effective Values" for the HelmRelease at the cursor. */
+export function registerEffectiveValues(client: () => LanguageClient | undefined): Disposable[] {
+  const documents = new ValuesDocuments();
+  return [
+    workspace.registerTextDocumentContentProvider(SCHEME, documents),
+    commands.registerCommand('helmRelease.showEffectiveValues', async () => {
+      const editor = window.activeTextEditor;
+      const running = client();
+      if (!editor || !running) {
+        void window.showInformationMessage('Open a HelmRelease manifest and place the cursor in it.');
+        return;
+      }
+      const result = await running.sendRequest<EffectiveValuesResult>(EFFECTIVE_VALUES_REQUEST, {
+        uri: editor.document.uri.toString(),
+        position: { line: editor.selection.active.line, character: editor.selection.active.character },
+      });
+      if ('error' in result) {
+        void window.showInformationMessage(result.error);
+        return;
+      }
+      const document = await workspace.openTextDocument(documents.add(result.title, result.text));
+      await languages.setTextDocumentLanguage(document, 'yaml');
+      await window.showTextDocument(document, { viewColumn: ViewColumn.Beside, preview: true });
+    }),
+  ];
+}
