@@ -17,8 +17,8 @@ import { KustomizePatches } from './node/kustomizePatches';
 import { LocalCharts } from './node/localCharts';
 import { configMapData } from './node/configMapContent';
 import { ObjectView } from './service/model/objectView';
-import { chartReferenceOf } from './service/values/chartValues';
-import { effectiveValues, renderEffectiveValues, type ValuesSource } from './service/values/effectiveValues';
+import { chartReferenceOf, valuesSources, type ValuesFromContent } from './service/values/chartValues';
+import { effectiveValues, renderEffectiveValues } from './service/values/effectiveValues';
 import { EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, type EffectiveValuesResult } from './protocol';
 import { collectFiles } from './node/files';
 import { workspaceMigration } from './node/workspaceMigration';
@@ -192,7 +192,12 @@ const publishDiagnostics = guarded('diagnostics', undefined, async (uri: string)
   const entry = store.get(uri);
   if (!entry) return;
   const version = entry.text.version;
-  const diagnostics = fileDiagnostics(entry.model, settings, { isPatch: isPatch(uri), uri, charts: chartLookup });
+  const diagnostics = fileDiagnostics(entry.model, settings, {
+    isPatch: isPatch(uri),
+    uri,
+    charts: chartLookup,
+    valuesFrom: ({ kind, name, valuesKey }) => valuesFromContent(uri, undefined)?.({ kind, name, valuesKey }),
+  });
   if (session.ready) diagnostics.push(...externalDiagnostics(entry.model, referenceDiagnostics(session.index, uri), settings));
   await connection.sendDiagnostics({ uri, version, diagnostics });
 });
@@ -264,6 +269,23 @@ connection.onDidChangeWatchedFiles(
   }),
 );
 
+/**
+ * The content of a `valuesFrom` ConfigMap of a HelmRelease, found through the workspace index (open
+ * editor text first). ConfigMaps are read from the release's namespace, as Flux does.
+ */
+function valuesFromContent(uri: string, writtenNamespace: string | undefined): ValuesFromContent | undefined {
+  if (!session.ready) return undefined;
+  const namespace = writtenNamespace ?? session.index.namespaceOfFile(uri);
+  return ({ kind, name, valuesKey }) => {
+    if (kind !== 'ConfigMap') return undefined;
+    const target = session.index.objects().find((o) => {
+      const ns = session.index.namespaceOf(o);
+      return o.kind === 'ConfigMap' && o.name === name && (namespace === undefined || ns === undefined || ns === namespace);
+    });
+    return target ? configMapData(target, valuesKey, (u) => store.get(u)?.text.getText()) : undefined;
+  };
+}
+
 /** `helmRelease/effectiveValues`: the values Flux would pass to Helm for the HelmRelease at a position. */
 connection.onRequest(
   EFFECTIVE_VALUES_REQUEST,
@@ -275,20 +297,8 @@ connection.onRequest(
     const view = new ObjectView(doc);
     const name = view.string(['metadata', 'name']) ?? 'release';
     const chart = chartLookup(chartReferenceOf(doc, params.uri));
-    const namespace = view.string(['metadata', 'namespace']) ?? (session.ready ? session.index.namespaceOfFile(params.uri) : undefined);
-    const sources: ValuesSource[] = view.items(['spec', 'valuesFrom']).map((_, i) => {
-      const kind = view.string(['spec', 'valuesFrom', i, 'kind']) === 'Secret' ? 'Secret' : 'ConfigMap';
-      const sourceName = view.string(['spec', 'valuesFrom', i, 'name']) ?? '';
-      const valuesKey = view.string(['spec', 'valuesFrom', i, 'valuesKey']) ?? 'values.yaml';
-      const source: ValuesSource = { kind, name: sourceName, valuesKey, targetPath: view.string(['spec', 'valuesFrom', i, 'targetPath']), literal: view.bool(['spec', 'valuesFrom', i, 'literal']) === true, optional: view.bool(['spec', 'valuesFrom', i, 'optional']) === true };
-      if (kind === 'ConfigMap' && session.ready) {
-        const target = session.index
-          .objects()
-          .find((o) => o.kind === 'ConfigMap' && o.name === sourceName && (namespace === undefined || session.index.namespaceOf(o) === undefined || session.index.namespaceOf(o) === namespace));
-        if (target) source.content = configMapData(target, valuesKey, (u) => store.get(u)?.text.getText());
-      }
-      return source;
-    });
+    const namespace = view.string(['metadata', 'namespace']);
+    const sources = valuesSources(doc, valuesFromContent(params.uri, namespace));
     const result = effectiveValues(chart?.defaults ?? {}, sources, view.field(['spec', 'values'])?.value?.toJSON() ?? {}, chart?.chart ?? 'unknown');
     const header = [
       `Effective values of HelmRelease ${name}: what Flux passes to Helm.`,

@@ -75,3 +75,25 @@ describe('other schemas', () => {
     assert.match(String(result[0]!.message), /values.schema.json of chart `broken` cannot be used \(it is not valid JSON/);
   });
 });
+
+describe('values supplied by valuesFrom', () => {
+  test('a required value given by a ConfigMap in the workspace counts as present; one not given is reported; a Secret may give anything', async () => {
+    const { compileValuesSchema } = await import('../../server/src/service/values/jsonSchema');
+    const { chartValuesDiagnostics, valuesSources } = await import('../../server/src/service/values/chartValues');
+    const { parseDocument } = await import('yaml');
+    const compiled = compileValuesSchema({ type: 'object', required: ['token'], properties: { token: { type: 'string' }, mode: { type: 'string' } } });
+    assert.ok(!('error' in compiled));
+    const chart = { id: 'c', chart: 'app', origin: 'test', schema: compiled.node, compiled, defaults: { mode: 'x' } };
+    const doc = (valuesFrom: string) => parseDocument(['apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata: {name: app}', 'spec:', '  interval: 5m', valuesFrom, '  values:', '    mode: fast', ''].join('\n'));
+    const run = (valuesFrom: string, content?: string) => {
+      const d = doc(valuesFrom);
+      return chartValuesDiagnostics(d, chart, valuesSources(d, () => content)).map((x) => x.message);
+    };
+    assert.match(run('')[0]!, /The chart requires `token`/);
+    assert.deepEqual(run('  valuesFrom: [{kind: ConfigMap, name: cfg}]', 'token: abc\n'), []);
+    assert.match(run('  valuesFrom: [{kind: ConfigMap, name: cfg}]', 'other: 1\n')[0]!, /requires `token`/);
+    assert.deepEqual(run('  valuesFrom: [{kind: ConfigMap, name: cfg, valuesKey: t, targetPath: token}]', 'abc'), []);
+    assert.deepEqual(run('  valuesFrom: [{kind: Secret, name: creds}]'), [], 'a Secret may hold it');
+    assert.deepEqual(run('  valuesFrom: [{kind: ConfigMap, name: elsewhere}]'), [], 'a ConfigMap not in the workspace may hold it');
+  });
+});

@@ -1,7 +1,7 @@
 import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from 'vscode-languageserver-types';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel, Segment } from './model/fileModel';
-import { chartReferenceOf, chartValuesDiagnostics, type ChartLookup, type ChartValues } from './values/chartValues';
+import { chartReferenceOf, chartValuesDiagnostics, valuesSources, type ChartLookup, type ChartValues, type ValuesFromContent } from './values/chartValues';
 import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
 import { chartLayerHints, objectFacts, type ObjectFacts } from './validation/chartLayer';
 import { inlinePatchDiagnostics, isFluxKustomization } from './features/inlinePatches';
@@ -42,6 +42,8 @@ export interface FileContext {
   /** The file's URI and a way to find the chart of a HelmRelease, for `spec.values`. */
   uri?: string;
   charts?: ChartLookup;
+  /** The content of `valuesFrom` ConfigMaps found in the workspace. */
+  valuesFrom?: ValuesFromContent;
 }
 
 /** The chart values schema for the HelmRelease of a segment, when its chart can be found. */
@@ -51,12 +53,19 @@ function chartOf(segment: Segment, context: FileContext): ChartValues | undefine
   return doc ? context.charts(chartReferenceOf(doc, context.uri ?? '')) : undefined;
 }
 
-function valuesDiagnostics(segment: Segment, chart: ChartValues): Diagnostic[] {
-  return segment.analysis.cached(`values:${chart.id}`, () => {
-    const doc = segment.analysis.parsed.doc;
-    if (!doc) return [];
-    return chartValuesDiagnostics(doc, chart).map((raw) => toDiagnostic(segment.analysis, raw));
-  });
+function valuesDiagnostics(segment: Segment, chart: ChartValues, context: FileContext): Diagnostic[] {
+  const doc = segment.analysis.parsed.doc;
+  if (!doc) return [];
+  const sources = valuesSources(doc, context.valuesFrom);
+  // The result depends on the chart and on what the valuesFrom ConfigMaps hold now.
+  const key = `values:${chart.id}:${hashText(JSON.stringify(sources.map((s) => s.content ?? null)))}`;
+  return segment.analysis.cached(key, () => chartValuesDiagnostics(doc, chart, sources).map((raw) => toDiagnostic(segment.analysis, raw)));
+}
+
+function hashText(text: string): string {
+  let hash = 5381;
+  for (let i = 0; i < text.length; i++) hash = ((hash << 5) + hash + text.charCodeAt(i)) | 0;
+  return `${text.length}-${hash >>> 0}`;
 }
 
 /** All problems of a file: each document's (cached) diagnostics moved to its line. */
@@ -73,7 +82,7 @@ export function fileDiagnostics(file: FileModel, settings: Settings, context: Fi
   const facts: Array<{ facts: ObjectFacts; index: number }> = [];
   flux.forEach((segment, index) => {
     const chart = chartOf(segment, context);
-    perDocument.push(chart ? [...analyseDocument(segment.analysis, options), ...valuesDiagnostics(segment, chart)] : analyseDocument(segment.analysis, options));
+    perDocument.push(chart ? [...analyseDocument(segment.analysis, options), ...valuesDiagnostics(segment, chart, context)] : analyseDocument(segment.analysis, options));
     const known = objectFacts(segment.analysis);
     if (known) facts.push({ facts: known, index });
   });

@@ -6,9 +6,26 @@ import type { SchemaNode } from '../schema/types';
 import { closestMatch } from '../text/similarity';
 import type { RawDiagnostic } from '../validation/rawDiagnostic';
 import { validateWithSchema, type CompiledValuesSchema } from './jsonSchema';
+import { effectiveValues, type ValuesSource } from './effectiveValues';
+
+/** What a `valuesFrom` entry holds, as far as the workspace knows: the text of a ConfigMap key, else nothing. */
+export type ValuesFromContent = (ref: { kind: string; name: string; valuesKey: string }) => string | undefined;
+
+/** The `valuesFrom` entries of a HelmRelease with their content where it can be known (never a Secret's). */
+export function valuesSources(doc: Document, content?: ValuesFromContent): ValuesSource[] {
+  const view = new ObjectView(doc);
+  return view.items(['spec', 'valuesFrom']).map((_, i) => {
+    const kind = view.string(['spec', 'valuesFrom', i, 'kind']) === 'Secret' ? 'Secret' : 'ConfigMap';
+    const name = view.string(['spec', 'valuesFrom', i, 'name']) ?? '';
+    const valuesKey = view.string(['spec', 'valuesFrom', i, 'valuesKey']) ?? 'values.yaml';
+    const source: ValuesSource = { kind, name, valuesKey, targetPath: view.string(['spec', 'valuesFrom', i, 'targetPath']), literal: view.bool(['spec', 'valuesFrom', i, 'literal']) === true, optional: view.bool(['spec', 'valuesFrom', i, 'optional']) === true };
+    if (kind === 'ConfigMap' && content) source.content = content({ kind, name, valuesKey });
+    return source;
+  });
+}
 
 /** Problems of `spec.values` against the chart: its values.schema.json when it has one, else its values.yaml. */
-export function chartValuesDiagnostics(doc: Document, chart: ChartValues): RawDiagnostic[] {
+export function chartValuesDiagnostics(doc: Document, chart: ChartValues, sources: ValuesSource[] = []): RawDiagnostic[] {
   const view = new ObjectView(doc);
   const valuesField = view.field(['spec', 'values']);
   const out: RawDiagnostic[] = [];
@@ -17,8 +34,11 @@ export function chartValuesDiagnostics(doc: Document, chart: ChartValues): RawDi
     if (at) out.push({ code: DiagnosticCodes.chartSchemaProblem, severity: 'information', message: `The values.schema.json of chart \`${chart.chart}\` cannot be used (${chart.schemaProblem}); values are checked against its values.yaml only.`, start: at[0], end: at[1] });
   }
   if (chart.compiled) {
-    const hasValuesFrom = view.items(['spec', 'valuesFrom']).length > 0;
-    return [...out, ...validateWithSchema(doc, valuesField?.key, valuesField?.value, chart.compiled, chart.defaults, chart.chart, hasValuesFrom)];
+    // Values from ConfigMaps in the workspace count as given; a Secret or a source not found might
+    // supply anything, so then nothing is reported as missing.
+    const unknownSource = sources.some((s) => s.kind === 'Secret' || s.content === undefined);
+    const base = effectiveValues(chart.defaults, sources.filter((s) => s.kind === 'ConfigMap' && s.content !== undefined), {}, chart.chart).values;
+    return [...out, ...validateWithSchema(doc, valuesField?.key, valuesField?.value, chart.compiled, base, chart.chart, unknownSource)];
   }
   return [...out, ...validateValues(doc, valuesField?.value, chart)];
 }
