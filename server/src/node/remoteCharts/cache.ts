@@ -1,0 +1,262 @@
+import { createHash, randomBytes } from 'crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import * as path from 'path';
+import { isExactVersion } from '../../service/semver/constraint';
+import { RemoteChartError } from './errors';
+import { extractChartArchive, type ExtractLimits } from './extract';
+import type { BasicAuth } from './fetchUtil';
+import { downloadChartArchive, fetchRepositoryIndex, resolveChartVersion, type ChartVersionEntry, type RepositoryIndex } from './httpRepository';
+import { OciClient, chartVersionsFromTags, ociChartRef, pickOciVersion } from './ociRegistry';
+
+/** Where a chart comes from: a HelmRepository (default type or `type: oci`). */
+export interface ChartSource {
+  /** `https://…` for an HTTP repository, `oci://host/path` for OCI. */
+  url: string;
+  auth?: BasicAuth;
+  /** HTTP: send credentials to chart URLs on other hosts too. */
+  passCredentials?: boolean;
+  /** OCI: plain HTTP (HelmRepository `insecure: true`). */
+  insecure?: boolean;
+}
+
+/** Identifies one downloaded chart in the cache. */
+export interface ChartKey {
+  url: string;
+  chart: string;
+  version: string;
+  /** sha256 (hex) of the archive when the index gives it. */
+  digest?: string;
+}
+
+export interface ResolvedChart {
+  key: ChartKey;
+  /** The chart directory (Chart.yaml, values.yaml, values.schema.json, charts/…). */
+  directory: string;
+  /** The version list came from a cached index older than the TTL because the repository could not be reached. */
+  stale: boolean;
+}
+
+export interface RemoteChartCacheOptions {
+  /** How long a downloaded index.yaml / tag list is used before asking again. Default 15 min. */
+  indexTtlMs?: number;
+  /** Per request. Default 30 s (60 s for index.yaml). */
+  timeoutMs?: number;
+  /** Largest chart archive. Default 20 MB. */
+  maxChartBytes?: number;
+  extractLimits?: ExtractLimits;
+  now?: () => number;
+}
+
+interface StoredIndex {
+  url: string;
+  fetchedAt: number;
+  index: RepositoryIndex;
+}
+
+const INDEX_FORMAT = 1;
+
+/**
+ * Disk cache of remote charts under `root` (the extension's global storage):
+ * `root/charts/<chart>-<version>-<hash>/` chart directories and `root/index/<hash>.json`
+ * compact copies of repository indexes (HTTP) or tag lists (OCI, per chart).
+ * Reads are synchronous and need no network; downloads are de-duplicated per key.
+ */
+export class RemoteChartCache {
+  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly indexInflight = new Map<string, Promise<{ index: RepositoryIndex; stale: boolean }>>();
+  private readonly indexes = new Map<string, StoredIndex>();
+  private readonly ttl: number;
+  private readonly now: () => number;
+
+  constructor(
+    readonly root: string,
+    private readonly options: RemoteChartCacheOptions = {},
+  ) {
+    this.ttl = options.indexTtlMs ?? 15 * 60 * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Where the chart of this key lives (whether or not it is there yet). */
+  directoryFor(key: ChartKey): string {
+    const id = createHash('sha256').update(JSON.stringify([normalizeUrl(key.url), key.chart, key.version, key.digest ?? ''])).digest('hex').slice(0, 16);
+    return path.join(this.root, 'charts', `${safeName(key.chart)}-${safeName(key.version)}-${id}`);
+  }
+
+  /** The cached chart directory, or undefined. Synchronous, offline. */
+  get(key: ChartKey): string | undefined {
+    const dir = this.directoryFor(key);
+    return existsSync(path.join(dir, 'Chart.yaml')) ? dir : undefined;
+  }
+
+  /**
+   * The chart directory of `key`, downloading with `download` and unpacking when it is not cached.
+   * Concurrent calls for the same key share one download.
+   */
+  fetch(key: ChartKey, download: () => Promise<Uint8Array>): Promise<string> {
+    const cached = this.get(key);
+    if (cached) return Promise.resolve(cached);
+    const dir = this.directoryFor(key);
+    const running = this.inflight.get(dir);
+    if (running) return running;
+    const job = (async () => {
+      const archive = await download();
+      const extracted = await extractChartArchive(archive, dir, this.options.extractLimits);
+      return extracted.directory;
+    })().finally(() => this.inflight.delete(dir));
+    this.inflight.set(dir, job);
+    return job;
+  }
+
+  /**
+   * Synchronous, offline: the cached chart Flux would pick for `constraint`, resolved against the
+   * last index / tag list seen (whatever its age). For OCI, an exact version needs no tag list.
+   */
+  peek(source: ChartSource, chart: string, constraint: string): ResolvedChart | undefined {
+    try {
+      if (isOci(source.url)) {
+        const wanted = constraint.trim();
+        let version: string;
+        let stale = false;
+        if (wanted !== '' && isExactVersion(wanted)) version = wanted;
+        else {
+          const stored = this.storedIndex(indexId(source.url, chart));
+          if (!stored) return undefined;
+          stale = this.now() - stored.fetchedAt > this.ttl;
+          version = pickOciVersion(stored.index.entries[chart]?.map((e) => e.version) ?? [], wanted, ociChartRef(source.url, chart));
+        }
+        const key: ChartKey = { url: normalizeUrl(source.url), chart, version };
+        const dir = this.get(key);
+        return dir ? { key, directory: dir, stale } : undefined;
+      }
+      const stored = this.storedIndex(indexId(source.url));
+      if (!stored) return undefined;
+      const entry = resolveChartVersion(stored.index, chart, constraint);
+      const key = httpKey(source.url, chart, entry);
+      const dir = this.get(key);
+      return dir ? { key, directory: dir, stale: this.now() - stored.fetchedAt > this.ttl } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Resolves `constraint` (index / tag list from cache while fresh, else from the network, falling
+   * back to the stale cached copy when the repository cannot be reached) and makes sure the chart
+   * is downloaded and unpacked. Throws {@link RemoteChartError}.
+   */
+  async ensure(source: ChartSource, chart: string, constraint: string, signal?: AbortSignal): Promise<ResolvedChart> {
+    if (isOci(source.url)) return this.ensureOci(source, chart, constraint, signal);
+    const { index, stale } = await this.loadIndex(source, indexId(source.url), signal);
+    const entry = resolveChartVersion(index, chart, constraint);
+    const key = httpKey(source.url, chart, entry);
+    const directory = await this.fetch(key, () =>
+      downloadChartArchive(source.url, entry, { auth: source.auth, passCredentials: source.passCredentials, timeoutMs: this.options.timeoutMs, maxChartBytes: this.options.maxChartBytes, signal }),
+    );
+    return { key, directory, stale };
+  }
+
+  /** Removes every cached chart and index. */
+  clear(): void {
+    this.indexes.clear();
+    rmSync(path.join(this.root, 'charts'), { recursive: true, force: true });
+    rmSync(path.join(this.root, 'index'), { recursive: true, force: true });
+  }
+
+  private async ensureOci(source: ChartSource, chart: string, constraint: string, signal: AbortSignal | undefined): Promise<ResolvedChart> {
+    const ref = ociChartRef(source.url, chart);
+    const client = new OciClient({ auth: source.auth, plainHttp: source.insecure, timeoutMs: this.options.timeoutMs, maxChartBytes: this.options.maxChartBytes, signal });
+    const wanted = constraint.trim();
+    let version: string;
+    let stale = false;
+    if (wanted !== '' && isExactVersion(wanted)) version = wanted;
+    else {
+      const loaded = await this.loadIndex(source, indexId(source.url, chart), signal, async () => {
+        const versions = chartVersionsFromTags(await client.listTags(ref));
+        return { entries: { [chart]: versions.map((version) => ({ version, urls: [] })) } };
+      });
+      stale = loaded.stale;
+      version = pickOciVersion(loaded.index.entries[chart]?.map((e) => e.version) ?? [], wanted, ref);
+    }
+    const key: ChartKey = { url: normalizeUrl(source.url), chart, version };
+    const directory = await this.fetch(key, async () => (await client.pullChart(ref, version)).archive);
+    return { key, directory, stale };
+  }
+
+  private loadIndex(source: ChartSource, id: string, signal: AbortSignal | undefined, download?: () => Promise<RepositoryIndex>): Promise<{ index: RepositoryIndex; stale: boolean }> {
+    const stored = this.storedIndex(id);
+    if (stored && this.now() - stored.fetchedAt <= this.ttl) return Promise.resolve({ index: stored.index, stale: false });
+    const running = this.indexInflight.get(id);
+    if (running) return running;
+    const job = (async () => {
+      try {
+        const index = download
+          ? await download()
+          : await fetchRepositoryIndex(source.url, { auth: source.auth, timeoutMs: this.options.timeoutMs, signal });
+        this.writeIndex(id, { url: normalizeUrl(source.url), fetchedAt: this.now(), index });
+        return { index, stale: false };
+      } catch (error) {
+        // Offline or the server is down: the last index still answers.
+        if (stored && error instanceof RemoteChartError && (error.kind === 'network' || error.kind === 'timeout' || (error.kind === 'http' && (error.status ?? 0) >= 500))) {
+          return { index: stored.index, stale: true };
+        }
+        throw error;
+      }
+    })().finally(() => this.indexInflight.delete(id));
+    this.indexInflight.set(id, job);
+    return job;
+  }
+
+  private storedIndex(id: string): StoredIndex | undefined {
+    const memory = this.indexes.get(id);
+    if (memory) return memory;
+    try {
+      const parsed = JSON.parse(readFileSync(this.indexFile(id), 'utf8')) as { format?: unknown } & Partial<StoredIndex>;
+      if (parsed.format !== INDEX_FORMAT || typeof parsed.fetchedAt !== 'number' || typeof parsed.url !== 'string' || typeof parsed.index !== 'object' || parsed.index === null) return undefined;
+      const stored: StoredIndex = { url: parsed.url, fetchedAt: parsed.fetchedAt, index: parsed.index };
+      this.indexes.set(id, stored);
+      return stored;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeIndex(id: string, stored: StoredIndex): void {
+    this.indexes.set(id, stored);
+    const file = this.indexFile(id);
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+      writeFileSync(temp, JSON.stringify({ format: INDEX_FORMAT, ...stored }));
+      renameSync(temp, file);
+    } catch {
+      // the in-memory copy still serves this session
+    }
+  }
+
+  private indexFile(id: string): string {
+    return path.join(this.root, 'index', `${id}.json`);
+  }
+}
+
+function httpKey(url: string, chart: string, entry: ChartVersionEntry): ChartKey {
+  const key: ChartKey = { url: normalizeUrl(url), chart, version: entry.version };
+  if (entry.digest) key.digest = entry.digest;
+  return key;
+}
+
+function indexId(url: string, chart?: string): string {
+  return createHash('sha256').update(JSON.stringify([normalizeUrl(url), chart ?? ''])).digest('hex').slice(0, 32);
+}
+
+function isOci(url: string): boolean {
+  return url.trim().toLowerCase().startsWith('oci://');
+}
+
+/** Trailing slashes do not make a different repository. */
+export function normalizeUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+function safeName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60) || '_';
+}

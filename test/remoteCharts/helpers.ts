@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { pack, type Header } from 'tar-stream';
+
+type HeaderArgument = Partial<Header> & Pick<Header, 'name'>;
+
+export interface TarEntry {
+  name: string;
+  content?: string | Uint8Array;
+  type?: 'file' | 'directory' | 'symlink' | 'link';
+  linkname?: string;
+}
+
+/** A gzipped tar archive of the entries, in order. */
+export async function buildTgz(entries: TarEntry[]): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  const collected = new Promise<Buffer>((resolve, reject) => {
+    p.on('data', (chunk: unknown) => {
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    });
+    p.on('end', () => resolve(Buffer.concat(chunks)));
+    p.on('error', reject);
+  });
+  for (const e of entries) {
+    const header: HeaderArgument = { name: e.name, type: e.type ?? 'file', mode: e.type === 'directory' ? 0o755 : 0o644 };
+    if (e.linkname !== undefined) header.linkname = e.linkname;
+    await new Promise<void>((resolve, reject) => {
+      const content = e.type === undefined || e.type === 'file' ? Buffer.from(e.content ?? '') : undefined;
+      const done = (err?: Error | null) => (err ? reject(err) : resolve());
+      if (content !== undefined) p.entry(header, content, done);
+      else p.entry(header, done);
+    });
+  }
+  p.finalize();
+  return gzipSync(await collected);
+}
+
+/** A chart archive `<name>/Chart.yaml`, `values.yaml`, optional schema and extra entries. */
+export async function buildChart(name: string, version: string, options: { values?: string; schema?: object; extra?: TarEntry[]; dependencies?: Array<{ name: string; alias?: string }> } = {}): Promise<Buffer> {
+  const deps = options.dependencies?.length
+    ? `dependencies:\n${options.dependencies.map((d) => `  - name: ${d.name}\n    version: "*"${d.alias ? `\n    alias: ${d.alias}` : ''}`).join('\n')}\n`
+    : '';
+  const entries: TarEntry[] = [
+    { name: `${name}/Chart.yaml`, content: `apiVersion: v2\nname: ${name}\nversion: ${version}\n${deps}` },
+    { name: `${name}/values.yaml`, content: options.values ?? 'replicaCount: 1\n' },
+    { name: `${name}/templates/deployment.yaml`, content: 'kind: Deployment\n' },
+  ];
+  if (options.schema) entries.push({ name: `${name}/values.schema.json`, content: JSON.stringify(options.schema) });
+  entries.push(...(options.extra ?? []));
+  return buildTgz(entries);
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface TestServer {
+  url: string;
+  port: number;
+  server: Server;
+  hits: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/** An HTTP server on 127.0.0.1 with an ephemeral port; counts requests per path. */
+export async function startServer(handler: Handler): Promise<TestServer> {
+  const hits = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const p = (req.url ?? '/').split('?')[0];
+    hits.set(p, (hits.get(p) ?? 0) + 1);
+    Promise.resolve(handler(req, res)).catch(() => {
+      res.statusCode = 500;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

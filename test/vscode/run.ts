@@ -1,0 +1,297 @@
+// Runs the extension in a real VS Code: code-server in headless Debian Chromium, driven by
+// playwright-core. The suite (test/vscode/suite/index.ts) runs inside the real extension host,
+// loaded through the workbench's `extensionDevelopmentPath`/`extensionTestsPath` payload.
+//
+//   bash scripts/vscode/install-code-server.sh      # once; cached
+//   node --import tsx test/vscode/run.ts
+//
+// Env: CODE_SERVER_DIR (install folder; default as in the install script), CHROMIUM (default
+// /usr/bin/chromium), VSCODE_TEST_TIMEOUT_MS (whole run, default 240000), VSCODE_TEST_NO_BUILD=1
+// (skip `node scripts/build.mjs`), VSCODE_TEST_KEEP=1 (keep the temp folder), VSCODE_TEST_WORKBENCH_ONLY=1
+// (only open the workspace and take the workbench screenshot).
+// Artifacts: test-results/vscode-*.png, test-results/vscode-results.json, test-results/vscode-code-server.log.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { HarnessConfig, LogRequest, ScreenshotRequest, SuiteResult } from './protocol';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RESULTS = path.join(ROOT, 'test-results');
+const VERSION = process.env.CODE_SERVER_VERSION ?? '4.100.3';
+const CODE_SERVER_DIR =
+  process.env.CODE_SERVER_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'flux-helmrelease', `code-server-${VERSION}`);
+const ENTRY = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const TOTAL_TIMEOUT_MS = Number(process.env.VSCODE_TEST_TIMEOUT_MS ?? 240_000);
+const WORKBENCH_ONLY = process.env.VSCODE_TEST_WORKBENCH_ONLY === '1';
+
+const t0 = Date.now();
+const elapsed = (): string => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const say = (line: string): void => console.log(`[vscode ${elapsed()}] ${line}`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (text += c));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
+
+interface ControlServer {
+  url: string;
+  result: Promise<SuiteResult>;
+  close(): void;
+}
+
+/** The loopback HTTP server the suite calls for screenshots, log lines and its result. */
+async function startControlServer(getPage: () => Page | undefined): Promise<ControlServer> {
+  let resolveResult: (r: SuiteResult) => void = () => undefined;
+  const result = new Promise<SuiteResult>((r) => (resolveResult = r));
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      try {
+        const body = await readBody(req);
+        if (req.method === 'POST' && req.url === '/log') {
+          say(`suite: ${(JSON.parse(body) as LogRequest).line}`);
+        } else if (req.method === 'POST' && req.url === '/screenshot') {
+          const { name } = JSON.parse(body) as ScreenshotRequest;
+          const page = getPage();
+          if (!page) throw new Error('no page yet');
+          const file = path.join(RESULTS, `vscode-${name.replace(/[^\w.-]+/g, '_')}.png`);
+          await page.screenshot({ path: file });
+          say(`screenshot ${path.relative(ROOT, file)}`);
+        } else if (req.method === 'POST' && req.url === '/result') {
+          resolveResult(JSON.parse(body) as SuiteResult);
+        } else {
+          res.writeHead(404).end('not found');
+          return;
+        }
+        res.writeHead(200).end('ok');
+      } catch (err) {
+        res.writeHead(500).end(String(err));
+      }
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { url: `http://127.0.0.1:${port}`, result, close: () => server.close() };
+}
+
+async function buildSuite(outFile: string, config: HarnessConfig): Promise<void> {
+  await build({
+    entryPoints: [path.join(ROOT, 'test', 'vscode', 'suite', 'index.ts')],
+    outfile: outFile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
+    define: { __HARNESS_CONFIG__: JSON.stringify(config) },
+  });
+}
+
+async function startCodeServer(port: number, tmp: string, workspace: string, logFile: string): Promise<ChildProcess> {
+  const userData = path.join(tmp, 'user-data');
+  mkdirSync(path.join(userData, 'User'), { recursive: true });
+  writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'update.mode': 'none',
+        'git.enabled': false,
+        'window.title': 'flux-helmrelease vscode test',
+      },
+      null,
+      2,
+    ),
+  );
+  const configFile = path.join(tmp, 'code-server.yaml');
+  writeFileSync(configFile, 'auth: none\ncert: false\n');
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k.startsWith('ELECTRON_')) delete env[k];
+  const args = [
+    ENTRY,
+    '--config', configFile,
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir', userData,
+    '--extensions-dir', path.join(tmp, 'extensions'),
+    workspace,
+  ];
+  const out = createWriteStream(logFile);
+  const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  let text = '';
+  const onData = (b: Buffer): void => void (text += b.toString());
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const deadline = Date.now() + 60_000;
+  while (!text.includes('HTTP server listening')) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${text}`);
+    if (Date.now() > deadline) throw new Error(`code-server did not start in 60 s:\n${text}`);
+    await sleep(100);
+  }
+  child.stdout?.off('data', onData);
+  child.stderr?.off('data', onData);
+  return child;
+}
+
+function stopProcessGroup(child: ChildProcess | undefined): void {
+  if (!child?.pid || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+}
+
+async function main(): Promise<number> {
+  if (!existsSync(ENTRY)) {
+    say(`code-server not found at ${CODE_SERVER_DIR}; installing`);
+    const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'vscode', 'install-code-server.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw new Error('scripts/vscode/install-code-server.sh failed');
+  }
+  if (process.env.VSCODE_TEST_NO_BUILD !== '1') {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('npm run build failed');
+    say('extension built');
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'flux-vscode-'));
+  const workspace = path.join(tmp, 'ws');
+  cpSync(path.join(ROOT, 'test', 'fixtures', 'gitops-repo'), workspace, { recursive: true });
+
+  let page: Page | undefined;
+  let browser: Browser | undefined;
+  let codeServer: ChildProcess | undefined;
+  const control = await startControlServer(() => page);
+  const resultFile = path.join(tmp, 'result.json');
+  const logFile = path.join(RESULTS, 'vscode-code-server.log');
+  let result: SuiteResult | undefined;
+  let failure: string | undefined;
+  try {
+    const suiteFile = path.join(tmp, 'suite', 'index.js');
+    await buildSuite(suiteFile, { controlUrl: control.url, resultFile, workspace });
+
+    const port = await freePort();
+    codeServer = await startCodeServer(port, tmp, workspace, logFile);
+    say(`code-server ${VERSION} listening on 127.0.0.1:${port}`);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    page = await context.newPage();
+    page.on('pageerror', (err) => say(`page error: ${err.message}`));
+
+    const remote = (p: string): string => `vscode-remote://127.0.0.1:${port}${p}`;
+    const payload = WORKBENCH_ONLY
+      ? undefined
+      : [
+          ['extensionDevelopmentPath', remote(ROOT)],
+          ['extensionTestsPath', remote(suiteFile)],
+        ];
+    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}${payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
+    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    // The explorer shows the workspace's top folders once the workbench has restored.
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 }).catch(() => undefined);
+    await sleep(1000);
+    await page.screenshot({ path: path.join(RESULTS, 'vscode-workbench.png') });
+    say('workbench open: test-results/vscode-workbench.png');
+    if (WORKBENCH_ONLY) {
+      result = { passed: 1, failed: 0, tests: [{ name: 'workbench opens the workspace', ok: true, ms: Date.now() - t0 }] };
+    } else {
+      const remaining = Math.max(10_000, TOTAL_TIMEOUT_MS - (Date.now() - t0));
+      result = await Promise.race([
+        control.result,
+        (async (): Promise<SuiteResult | undefined> => {
+          // Fall back to the result file in case the HTTP post was lost.
+          const deadline = Date.now() + remaining;
+          while (Date.now() < deadline) {
+            await sleep(500);
+            if (existsSync(resultFile)) {
+              await sleep(500);
+              return JSON.parse(readFileSync(resultFile, 'utf8')) as SuiteResult;
+            }
+          }
+          return undefined;
+        })(),
+      ]);
+      if (!result) {
+        failure = `the suite sent no result within ${remaining} ms (see test-results/vscode-code-server.log and vscode-timeout.png)`;
+        await page.screenshot({ path: path.join(RESULTS, 'vscode-timeout.png') }).catch(() => undefined);
+      }
+    }
+  } catch (err) {
+    failure = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    await page?.screenshot({ path: path.join(RESULTS, 'vscode-error.png') }).catch(() => undefined);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    stopProcessGroup(codeServer);
+    control.close();
+    if (process.env.VSCODE_TEST_KEEP === '1') say(`kept ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const tests = result?.tests ?? [];
+  for (const t of tests) {
+    console.log(`${t.ok ? 'ok  ' : 'FAIL'} ${t.name} (${t.ms} ms)`);
+    if (t.error) console.log(t.error.replace(/^/gm, '     '));
+  }
+  if (failure) console.log(`harness error: ${failure}`);
+  const passed = result?.passed ?? 0;
+  const failed = (result?.failed ?? 0) + (failure ? 1 : 0);
+  writeFileSync(path.join(RESULTS, 'vscode-results.json'), JSON.stringify({ passed, failed, tests, failure, seconds: (Date.now() - t0) / 1000 }, null, 2));
+  say(`done in ${elapsed()}`);
+  console.log(`vscode: ${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    console.log('vscode: 0 passed, 1 failed');
+    process.exit(1);
+  },
+);
