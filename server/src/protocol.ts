@@ -7,3 +7,6 @@ export type EffectiveValuesResult = { title: string; text: string } | { error: s
 
 /** Notification from the server: `{ state: 'indexing' | 'ready', files, durationMs }`. */
 export const INDEX_STATUS = 'helmRelease/indexStatus';
+
+/** Notification from the client: the user trusted the workspace, so charts may be downloaded. */
+export const TRUST_GRANTED = 'helmRelease/trustGranted';

@@ -15,11 +15,15 @@ import { completion, documentSymbols, fileDiagnostics, hover } from './service/l
 import { codeActions } from './service/features/codeActions';
 import { KustomizePatches } from './node/kustomizePatches';
 import { LocalCharts } from './node/localCharts';
+import { RemoteChartLookup, type RepositoryInfo } from './node/remoteChartLookup';
+import { RemoteChartCache } from './node/remoteCharts';
+import { homedir } from 'os';
+import * as path from 'path';
 import { configMapData } from './node/configMapContent';
 import { ObjectView } from './service/model/objectView';
-import { chartReferenceOf, valuesSources, type ValuesFromContent } from './service/values/chartValues';
+import { chartReferenceOf, valuesSources, type ChartReference, type ValuesFromContent } from './service/values/chartValues';
 import { effectiveValues, renderEffectiveValues } from './service/values/effectiveValues';
-import { EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, type EffectiveValuesResult } from './protocol';
+import { EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, TRUST_GRANTED, type EffectiveValuesResult } from './protocol';
 import { collectFiles } from './node/files';
 import { workspaceMigration } from './node/workspaceMigration';
 import { decode } from './cli/check';
@@ -37,7 +41,23 @@ const settingsByUri = new Map<string, Promise<Settings>>();
 const store = new DocumentStore(() => globalSettings.maxFileSize);
 const patches = new KustomizePatches();
 const charts = new LocalCharts(() => workspaceFolders);
-const chartLookup = (ref: Parameters<LocalCharts['lookup']>[0]) => charts.lookup(ref);
+/** Remote charts need a cache folder (the extension's global storage) and a trusted workspace. */
+let remoteCharts: RemoteChartLookup | undefined;
+let workspaceTrusted = false;
+
+/** The HelmRepository a release's chart comes from, as the workspace defines it. */
+function repositoryOf(ref: ChartReference): RepositoryInfo | undefined {
+  if (!session.ready || ref.sourceKind !== 'HelmRepository' || !ref.sourceName) return undefined;
+  const namespace = ref.sourceNamespace ?? session.index.namespaceOfFile(ref.uri);
+  const repository = session.index.objects().find((o) => {
+    const ns = session.index.namespaceOf(o);
+    return o.kind === 'HelmRepository' && o.name === ref.sourceName && (namespace === undefined || ns === undefined || ns === namespace);
+  });
+  const url = repository?.summary.find(([label]) => label === 'url')?.[1];
+  return url ? { url, insecure: repository?.summary.some(([label, value]) => label === 'insecure' && value === 'true') } : undefined;
+}
+
+const chartLookup = (ref: ChartReference) => charts.lookup(ref) ?? remoteCharts?.lookup(ref, repositoryOf(ref));
 let workspaceFolders: string[] = [];
 
 export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
@@ -92,8 +112,18 @@ function settingsFor(uri: string): Promise<Settings> {
 connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
   supportsWorkspaceFolders = params.capabilities.workspace?.workspaceFolders === true;
-  const options = params.initializationOptions as { settings?: unknown } | undefined;
+  const options = params.initializationOptions as { settings?: unknown; globalStoragePath?: string; trusted?: boolean } | undefined;
   if (options?.settings) globalSettings = normalizeSettings(options.settings);
+  // Other editors start the server without options: a cache in the user's cache folder, and trust.
+  workspaceTrusted = options?.trusted ?? true;
+  const cacheRoot = options?.globalStoragePath ? path.join(options.globalStoragePath, 'charts') : path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'flux-helmrelease', 'charts');
+  remoteCharts = new RemoteChartLookup(new RemoteChartCache(cacheRoot), charts, {
+    allowDownload: () => workspaceTrusted,
+    onAvailable: () => {
+      for (const uri of store.uris()) scheduleDiagnostics(uri);
+    },
+    log: (message) => connection.console.info(message),
+  });
   workspaceFolders = (params.workspaceFolders ?? []).map((f) => filePath(f.uri)).filter((p): p is string => p !== undefined);
   if (workspaceFolders.length === 0 && params.rootUri) {
     const root = filePath(params.rootUri);
@@ -308,6 +338,12 @@ connection.onRequest(
     return { title: `${name}.effective-values.yaml`, text: renderEffectiveValues(result, header) };
   }),
 );
+
+// The user trusted the workspace: charts may now be downloaded.
+connection.onNotification(TRUST_GRANTED, () => {
+  workspaceTrusted = true;
+  for (const uri of store.uris()) scheduleDiagnostics(uri);
+});
 
 connection.onDefinition(guarded('definition', [], (params) => (session.ready ? definition(session.index, params.textDocument.uri, params.position) : [])));
 

@@ -47,7 +47,7 @@ export class TestClient {
   /** Workspace edits the server asked the client to apply. */
   readonly appliedEdits: Array<{ label?: string; edit: Record<string, unknown> }> = [];
 
-  async initialize(withConfiguration = true, workspaceFolders: string[] = []): Promise<{ capabilities: Record<string, unknown> }> {
+  async initialize(withConfiguration = true, workspaceFolders: string[] = [], initializationOptions?: unknown): Promise<{ capabilities: Record<string, unknown> }> {
     this.connection.onRequest('workspace/applyEdit', (params: { label?: string; edit: Record<string, unknown> }) => {
       this.appliedEdits.push(params);
       return { applied: true };
@@ -63,6 +63,7 @@ export class TestClient {
       processId: process.pid,
       rootUri: null,
       workspaceFolders: workspaceFolders.map((folder) => ({ uri: pathToFileURL(folder).toString(), name: path.basename(folder) })),
+      initializationOptions,
       capabilities: { workspace: { configuration: withConfiguration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
     });
     await this.connection.sendNotification('initialized', {});

@@ -28,7 +28,12 @@ export class LocalCharts {
     if (!root) return undefined;
     const directory = path.resolve(root, ref.chart);
     if (directory !== root && !directory.startsWith(root + path.sep)) return undefined; // never outside the repository
-    return this.read(directory, ref.chart);
+    return this.read(directory, `${ref.chart} in this repository`);
+  }
+
+  /** A chart directory anywhere (e.g. unpacked from a repository into the cache), described by `origin`. */
+  readDirectory(directory: string, origin: string): ChartValues | undefined {
+    return this.read(directory, origin);
   }
 
   private repositoryRoot(uri: string): string | undefined {
@@ -43,16 +48,16 @@ export class LocalCharts {
       .sort((a, b) => b.length - a.length)[0];
   }
 
-  private read(directory: string, written: string, depth = 0): ChartValues | undefined {
+  private read(directory: string, origin: string, depth = 0): ChartValues | undefined {
     const stamp = ['Chart.yaml', 'values.yaml', 'values.schema.json'].map((f) => mtime(path.join(directory, f))).join('|');
     const cached = this.cache.get(directory);
     if (cached && cached.stamp === stamp) return cached.values;
-    const values = this.load(directory, written, depth, stamp);
+    const values = this.load(directory, origin, depth, stamp);
     this.cache.set(directory, { stamp, values });
     return values;
   }
 
-  private load(directory: string, written: string, depth: number, stamp: string): ChartValues | undefined {
+  private load(directory: string, origin: string, depth: number, stamp: string): ChartValues | undefined {
     let chart: { name?: unknown; version?: unknown; dependencies?: unknown } | undefined;
     try {
       chart = parse(readFileSync(path.join(directory, 'Chart.yaml'), 'utf8')) as typeof chart;
@@ -86,7 +91,7 @@ export class LocalCharts {
     }
     if (!schema.properties.global) schema.properties.global = { type: 'object', additionalProperties: true, description: 'Values shared with every subchart.' };
     const name = typeof chart?.name === 'string' ? chart.name : path.basename(directory);
-    return { id: `${directory}@${stamp}`, chart: name, version: typeof chart?.version === 'string' ? chart.version : undefined, origin: `${written} in this repository`, schema, compiled, defaults, schemaProblem: problem };
+    return { id: `${directory}@${stamp}`, chart: name, version: typeof chart?.version === 'string' ? chart.version : undefined, origin, schema, compiled, defaults, schemaProblem: problem };
   }
 }
 

@@ -66,7 +66,11 @@ export interface ChartReference {
   uri: string;
   sourceKind?: string;
   sourceName?: string;
+  /** `sourceRef.namespace`, when written. */
+  sourceNamespace?: string;
   chart?: string;
+  /** `chart.spec.version`: a Masterminds constraint or an exact version. */
+  version?: string;
 }
 
 /** Finds the chart of a HelmRelease; injected, since it reads files (or, later, registries). */
@@ -78,7 +82,9 @@ export function chartReferenceOf(doc: Document, uri: string): ChartReference {
     uri,
     sourceKind: view.string(['spec', 'chart', 'spec', 'sourceRef', 'kind']),
     sourceName: view.string(['spec', 'chart', 'spec', 'sourceRef', 'name']),
+    sourceNamespace: view.string(['spec', 'chart', 'spec', 'sourceRef', 'namespace']),
     chart: view.string(['spec', 'chart', 'spec', 'chart']),
+    version: view.string(['spec', 'chart', 'spec', 'version']),
   };
 }
 

@@ -135,7 +135,7 @@ function summaryOf(kind: string, view: ObjectView): Array<[string, string]> {
   const fields: Array<[string, PathSegment[]]> =
     kind === 'HelmRelease'
       ? [['chart', ['spec', 'chart', 'spec', 'chart']], ['version', ['spec', 'chart', 'spec', 'version']], ['chartRef', ['spec', 'chartRef', 'name']], ['targetNamespace', ['spec', 'targetNamespace']], ['interval', ['spec', 'interval']]]
-      : [['url', ['spec', 'url']], ['type', ['spec', 'type']], ['chart', ['spec', 'chart']], ['version', ['spec', 'version']], ['branch', ['spec', 'ref', 'branch']], ['tag', ['spec', 'ref', 'tag']], ['semver', ['spec', 'ref', 'semver']], ['bucket', ['spec', 'bucketName']], ['interval', ['spec', 'interval']]];
+      : [['url', ['spec', 'url']], ['type', ['spec', 'type']], ['chart', ['spec', 'chart']], ['version', ['spec', 'version']], ['branch', ['spec', 'ref', 'branch']], ['tag', ['spec', 'ref', 'tag']], ['semver', ['spec', 'ref', 'semver']], ['bucket', ['spec', 'bucketName']], ['interval', ['spec', 'interval']], ['insecure', ['spec', 'insecure']]];
   const out: Array<[string, string]> = [];
   for (const [label, p] of fields) {
     const value = view.string(p);

@@ -1,0 +1,79 @@
+import type { ChartReference, ChartValues } from '../service/values/chartValues';
+import type { LocalCharts } from './localCharts';
+import { displayUrl, RemoteChartCache, RemoteChartError } from './remoteCharts';
+
+/** What the workspace says about the HelmRepository a release names. */
+export interface RepositoryInfo {
+  url: string;
+  insecure?: boolean;
+}
+
+export interface RemoteLookupOptions {
+  /** Downloads only happen in a trusted workspace (the lookup still answers from the cache). */
+  allowDownload: () => boolean;
+  /** A chart became available (or changed): diagnostics of open documents may change. */
+  onAvailable: () => void;
+  log: (message: string) => void;
+}
+
+/** After a failed download, how long before the same chart is tried again. */
+const RETRY_AFTER_MS = [10_000, 60_000, 5 * 60_000];
+
+/**
+ * Charts from HTTP Helm repositories and OCI registries. A lookup never waits for the network: it
+ * answers from the disk cache (offline too) and, when the chart is missing or the index is stale,
+ * fetches it in the background and reports when it arrives.
+ */
+export class RemoteChartLookup {
+  private readonly failures = new Map<string, { count: number; retryAt: number; message: string }>();
+  private readonly pending = new Set<string>();
+
+  constructor(
+    private readonly cache: RemoteChartCache,
+    private readonly charts: LocalCharts,
+    private readonly options: RemoteLookupOptions,
+  ) {}
+
+  lookup(ref: ChartReference, repository: RepositoryInfo | undefined): ChartValues | undefined {
+    if (ref.sourceKind !== 'HelmRepository' || !repository || !ref.chart || ref.chart.includes('${') || ref.version?.includes('${')) return undefined;
+    const source = { url: repository.url, insecure: repository.insecure };
+    const constraint = ref.version ?? '';
+    let hit;
+    try {
+      hit = this.cache.peek(source, ref.chart, constraint);
+    } catch {
+      hit = undefined; // a cached index without a matching version: refresh below
+    }
+    if (!hit || hit.stale) this.refresh(source, ref.chart, constraint);
+    if (!hit) return undefined;
+    return this.charts.readDirectory(hit.directory, `${ref.chart} ${hit.key.version} from ${displayUrl(repository.url)}${hit.stale ? ', cached (repository unreachable)' : ''}`);
+  }
+
+  /** The last error fetching a chart, for a hover or a status line. */
+  problemOf(url: string, chart: string): string | undefined {
+    return this.failures.get(`${url} ${chart}`)?.message;
+  }
+
+  private refresh(source: { url: string; insecure?: boolean }, chart: string, constraint: string): void {
+    const key = `${source.url} ${chart}`;
+    const id = `${key} ${constraint}`;
+    const failure = this.failures.get(key);
+    if (this.pending.has(id) || (failure && Date.now() < failure.retryAt) || !this.options.allowDownload()) return;
+    this.pending.add(id);
+    this.cache
+      .ensure(source, chart, constraint)
+      .then(
+        () => {
+          this.failures.delete(key);
+          this.options.onAvailable();
+        },
+        (error: unknown) => {
+          const count = (failure?.count ?? 0) + 1;
+          const message = error instanceof RemoteChartError ? error.message : 'the chart could not be fetched';
+          this.failures.set(key, { count, retryAt: Date.now() + RETRY_AFTER_MS[Math.min(count, RETRY_AFTER_MS.length) - 1]!, message });
+          this.options.log(`Chart ${chart} from ${displayUrl(source.url)}: ${message}`);
+        },
+      )
+      .finally(() => this.pending.delete(id));
+  }
+}

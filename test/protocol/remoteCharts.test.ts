@@ -1,0 +1,57 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import type { Diagnostic, Hover } from 'vscode-languageserver-protocol';
+import { TestClient } from './lspClient';
+import { buildChart, startServer, type TestServer } from '../remoteCharts/helpers';
+
+describe('values from a chart in an HTTP Helm repository, over the protocol', () => {
+  let repository: TestServer;
+  let client: TestClient;
+  let uri: string;
+  const release = (values: string) =>
+    `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\n  namespace: apps\nspec:\n  interval: 5m\n  chart:\n    spec:\n      chart: podinfo\n      version: ">=6.0.0 <7.0.0"\n      sourceRef:\n        kind: HelmRepository\n        name: charts\n  values:\n${values}`;
+
+  before(async () => {
+    const archive = await buildChart('podinfo', '6.5.0', { values: '# -- Number of pods.\nreplicaCount: 1\nui:\n  color: "#34577c"\n', schema: { type: 'object', properties: { replicaCount: { type: 'integer', minimum: 1 }, ui: { type: 'object', additionalProperties: false, properties: { color: { type: 'string' } } } } } });
+    repository = await startServer((req, res) => {
+      if (req.url === '/index.yaml') {
+        res.end(`apiVersion: v1\nentries:\n  podinfo:\n    - name: podinfo\n      version: 6.5.0\n      created: "2026-01-01T00:00:00Z"\n      urls: [podinfo-6.5.0.tgz]\n    - name: podinfo\n      version: 7.0.0\n      urls: [podinfo-7.0.0.tgz]\n`);
+      } else if (req.url === '/podinfo-6.5.0.tgz') {
+        res.end(archive);
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    const root = mkdtempSync(path.join(tmpdir(), 'hr-remote-'));
+    mkdirSync(path.join(root, 'apps'));
+    writeFileSync(path.join(root, 'apps/repository.yaml'), `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: charts\n  namespace: apps\nspec:\n  interval: 1h\n  url: ${repository.url}\n`);
+    uri = pathToFileURL(path.join(root, 'apps/release.yaml')).toString();
+    client = new TestClient();
+    await client.initialize(true, [root], { globalStoragePath: mkdtempSync(path.join(tmpdir(), 'hr-storage-')), trusted: true });
+    await client.ready;
+  });
+
+  after(async () => {
+    await client.shutdown();
+    await repository.close();
+  });
+
+  test('the chart is fetched in the background, then its schema checks the values; hover says where it came from', async () => {
+    const text = release('    replicaCount: 0\n    ui:\n      colour: red\n');
+    const seen: Diagnostic[][] = [await client.open(uri, text)];
+    // The first answer comes before the download; the server publishes again when the chart arrives.
+    const deadline = Date.now() + 15_000;
+    while (!seen[seen.length - 1]!.some((d) => d.code === 'invalid-value') && Date.now() < deadline) seen.push(await client.nextDiagnostics(uri, undefined, 15_000));
+    const codes = seen[seen.length - 1]!.map((d) => `${String(d.code)}@${d.range.start.line}`);
+    assert.deepEqual(codes, ['invalid-value@15', 'invalid-value@17']);
+    assert.equal(repository.hits.get('/podinfo-6.5.0.tgz'), 1, 'the highest 6.x version was downloaded once');
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 15, character: 6 } })) as Hover;
+    const value = (hover.contents as { value: string }).value;
+    assert.match(value, /From chart `podinfo` 6\.5\.0 \(podinfo 6\.5\.0 from http:\/\/127\.0\.0\.1:\d+\/?\)/);
+  });
+});
