@@ -470,6 +470,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     };
 
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    // The real API server sends a watch's headers at once, before the first event.
+    res.flushHeaders();
     const versionParam = params.get('resourceVersion') ?? '';
     const sendInitial = params.get('sendInitialEvents') === 'true';
     const bookmarks = params.get('allowWatchBookmarks') === 'true';

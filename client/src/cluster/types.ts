@@ -1,0 +1,111 @@
+// Shapes of the Kubernetes objects the cluster core reads (only the fields it uses are typed).
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown' | string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  observedGeneration?: number;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface CrossNamespaceRef {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface FluxStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  lastHandledReconcileAt?: string;
+  lastAttemptedRevision?: string;
+  history?: Array<{ chartName?: string; chartVersion?: string; appVersion?: string; version?: number; status?: string }>;
+  artifact?: { revision?: string; lastUpdateTime?: string; url?: string; digest?: string };
+  helmChart?: string;
+  [key: string]: unknown;
+}
+
+export interface FluxSpec {
+  suspend?: boolean;
+  type?: string;
+  chart?: { spec?: { chart?: string; version?: string; sourceRef?: CrossNamespaceRef } };
+  chartRef?: CrossNamespaceRef;
+  sourceRef?: CrossNamespaceRef;
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: FluxSpec;
+  status?: FluxStatus;
+}
+
+export interface KubeList {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
+  items: KubeObject[];
+}
+
+export type FluxKind = 'HelmRelease' | 'HelmRepository' | 'OCIRepository' | 'GitRepository' | 'HelmChart' | 'Bucket';
+
+export interface KindInfo {
+  kind: FluxKind;
+  group: string;
+  version: string;
+  plural: string;
+}
+
+export const fluxKinds: Readonly<Record<FluxKind, KindInfo>> = {
+  HelmRelease: { kind: 'HelmRelease', group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' },
+  HelmRepository: { kind: 'HelmRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'helmrepositories' },
+  OCIRepository: { kind: 'OCIRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'ocirepositories' },
+  GitRepository: { kind: 'GitRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' },
+  HelmChart: { kind: 'HelmChart', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'helmcharts' },
+  Bucket: { kind: 'Bucket', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'buckets' },
+};
+
+export const allFluxKinds: readonly FluxKind[] = Object.keys(fluxKinds) as FluxKind[];
+
+export function isFluxKind(kind: string): kind is FluxKind {
+  return Object.prototype.hasOwnProperty.call(fluxKinds, kind);
+}
+
+export interface ObjectRef {
+  kind: FluxKind;
+  namespace: string;
+  name: string;
+}
+
+/** `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]` */
+export function resourcePath(kind: FluxKind, namespace?: string, name?: string): string {
+  const info = fluxKinds[kind];
+  let path = `/apis/${info.group}/${info.version}`;
+  if (namespace !== undefined) path += `/namespaces/${encodeURIComponent(namespace)}`;
+  path += `/${info.plural}`;
+  if (name !== undefined) path += `/${encodeURIComponent(name)}`;
+  return path;
+}
+
+export function refString(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
