@@ -1,0 +1,96 @@
+import { EventEmitter, languages, StatusBarAlignment, Uri, window, workspace, type ExtensionContext, type TreeDataProvider } from 'vscode';
+import { revisionOf, sourceRevisionOf, stateOf, type ObjectRef } from '../cluster';
+import { ClusterSession } from './session';
+import { FluxTree, HELM_RELEASE_KINDS, SOURCE_KINDS, type Node } from './trees';
+import { registerClusterCommands } from './commands';
+import { ClusterCodeLens } from './codeLens';
+import { ReadOnlyDocuments } from './documents';
+
+/** What the extension gets back when the cluster side loads. */
+export interface ClusterUi {
+  /** Command id → handler; extension.ts registers the ids at activation and calls these. */
+  commands: Record<string, (...args: unknown[]) => Promise<unknown>>;
+  releases: TreeDataProvider<Node>;
+  sources: TreeDataProvider<Node>;
+  testing: {
+    releases(): Array<{ namespace: string; name: string; state: string; revision?: string }>;
+    sources(): Array<{ kind: string; namespace: string; name: string; state: string; revision?: string }>;
+    connection(): string;
+    codeLenses(uri: string): Promise<string[]>;
+  };
+}
+
+/** Starts the cluster side: connection, live cache, views, commands, CodeLens and status bar. */
+export function startClusterUi(context: ExtensionContext, refreshViews: EventEmitter<void>): ClusterUi {
+  const session = new ClusterSession();
+  const documents = new ReadOnlyDocuments();
+  let namespaceFilter: string | undefined;
+  const releases = new FluxTree(session, HELM_RELEASE_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
+  const sources = new FluxTree(session, SOURCE_KINDS, 'sourceKind', refreshViews.event, () => namespaceFilter);
+  const codeLens = new ClusterCodeLens(session);
+  const status = window.createStatusBarItem('flux.context', StatusBarAlignment.Left, 10);
+  status.name = 'Flux cluster';
+  status.command = 'flux.selectContext';
+  const renderStatus = () => {
+    const state = session.status;
+    status.text = state === 'no cluster' ? '$(debug-disconnect) Flux: no cluster' : `$(${state === 'connected' ? 'cloud' : 'warning'}) Flux: ${session.context ?? ''}`;
+    status.tooltip = state === 'connected' ? `Connected to ${session.context}. Click to select another context.` : state;
+    status.show();
+  };
+
+  const pick = async (): Promise<ObjectRef | undefined> => {
+    const items = [...releases.objects(), ...sources.objects()].map(({ kind, object }) => ({ label: object.metadata.name, description: `${kind} ${object.metadata.namespace ?? ''}`, ref: { kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name } }));
+    return (await window.showQuickPick(items, { placeHolder: 'Flux object' }))?.ref;
+  };
+
+  context.subscriptions.push(
+    session,
+    documents,
+    status,
+    session.onDidChange(() => {
+      refreshViews.fire();
+      renderStatus();
+    }),
+    languages.registerCodeLensProvider({ language: 'yaml' }, codeLens),
+    workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('helmRelease.cluster')) void session.connect();
+    }),
+  );
+  const handlers = registerClusterCommands(session, documents, pick);
+  handlers['flux.selectContext'] = async () => {
+    const contexts = session.kubeconfig?.contexts() ?? [];
+    if (contexts.length === 0) {
+      void window.showInformationMessage('No kubeconfig contexts found (KUBECONFIG, ~/.kube/config or helmRelease.cluster.kubeconfig).');
+      return 'no contexts';
+    }
+    const choice = await window.showQuickPick(contexts.map((c) => ({ label: c.name, description: c.server, picked: c.name === session.context })), { placeHolder: 'Kubeconfig context for the Flux views' });
+    if (choice) await workspace.getConfiguration('helmRelease.cluster').update('context', choice.label, true);
+    return choice?.label ?? 'cancelled';
+  };
+  handlers['flux.filterNamespace'] = async () => {
+    const namespaces = [...new Set([...releases.objects(), ...sources.objects()].map((o) => o.object.metadata.namespace ?? ''))].sort();
+    const choice = await window.showQuickPick(['All namespaces', ...namespaces], { placeHolder: 'Show objects of one namespace' });
+    if (choice === undefined) return 'cancelled';
+    namespaceFilter = choice === 'All namespaces' ? undefined : choice;
+    refreshViews.fire();
+    return choice;
+  };
+  handlers['flux.refresh'] = async () => {
+    await session.connect();
+    return session.status;
+  };
+  renderStatus();
+  void session.connect();
+
+  return {
+    commands: handlers,
+    releases,
+    sources,
+    testing: {
+      releases: () => releases.objects().map(({ object }) => ({ namespace: object.metadata.namespace ?? '', name: object.metadata.name, state: stateOf(object), revision: revisionOf(object) })),
+      sources: () => sources.objects().map(({ kind, object }) => ({ kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name, state: stateOf(object), revision: sourceRevisionOf(object) })),
+      connection: () => session.status,
+      codeLenses: async (uri) => codeLens.provideCodeLenses(await workspace.openTextDocument(Uri.parse(uri))).map((l) => l.command?.title ?? ''),
+    },
+  };
+}
