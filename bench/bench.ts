@@ -16,6 +16,7 @@ import { helmReleaseJsonSchema } from './crdSchema';
 import { generateFile, type GeneratedFile, type ReleaseTargets, type Spot } from './generate';
 import { LspSession, TimeoutError, withTimeout, type Memory, type SessionOptions } from './lspSession';
 import { runScaleBench } from './scale';
+import { runValuesBench } from './values';
 
 const REPO = path.resolve(__dirname, '..');
 const STEP_TIMEOUT_MS = 120_000;
@@ -567,7 +568,12 @@ async function main(): Promise<void> {
 }
 
 async function entry(): Promise<void> {
+  if (process.argv.includes('--values-only')) {
+    console.log(await runValuesBench(REPO));
+    return;
+  }
   if (!process.argv.includes('--scale-only')) await main();
+  console.log(`\n${await runValuesBench(REPO)}`);
   console.log(`\n${await runScaleBench()}`);
 }
 
