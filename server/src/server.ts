@@ -43,6 +43,7 @@ const patches = new KustomizePatches();
 const charts = new LocalCharts(() => workspaceFolders);
 /** Remote charts need a cache folder (the extension's global storage) and a trusted workspace. */
 let remoteCharts: RemoteChartLookup | undefined;
+let remoteCache: RemoteChartCache | undefined;
 let workspaceTrusted = false;
 
 /** The HelmRepository a release's chart comes from, as the workspace defines it. */
@@ -58,6 +59,11 @@ function repositoryOf(ref: ChartReference): RepositoryInfo | undefined {
 }
 
 const chartLookup = (ref: ChartReference) => charts.lookup(ref) ?? remoteCharts?.lookup(ref, repositoryOf(ref));
+/** Published versions of a release's chart, from the cached repository index (never the network). */
+const versionLookup = (ref: ChartReference) => {
+  const repository = repositoryOf(ref);
+  return repository && ref.chart ? remoteCache?.versions({ url: repository.url, insecure: repository.insecure }, ref.chart) : undefined;
+};
 let workspaceFolders: string[] = [];
 
 export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
@@ -117,7 +123,8 @@ connection.onInitialize((params): InitializeResult => {
   // Other editors start the server without options: a cache in the user's cache folder, and trust.
   workspaceTrusted = options?.trusted ?? true;
   const cacheRoot = options?.globalStoragePath ? path.join(options.globalStoragePath, 'charts') : path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'flux-helmrelease', 'charts');
-  remoteCharts = new RemoteChartLookup(new RemoteChartCache(cacheRoot), charts, {
+  remoteCache = new RemoteChartCache(cacheRoot);
+  remoteCharts = new RemoteChartLookup(remoteCache, charts, {
     allowDownload: () => workspaceTrusted,
     onAvailable: () => {
       for (const uri of store.uris()) scheduleDiagnostics(uri);
@@ -226,6 +233,7 @@ const publishDiagnostics = guarded('diagnostics', undefined, async (uri: string)
     isPatch: isPatch(uri),
     uri,
     charts: chartLookup,
+    versions: versionLookup,
     valuesFrom: ({ kind, name, valuesKey }) => valuesFromContent(uri, undefined)?.({ kind, name, valuesKey }),
   });
   if (session.ready) diagnostics.push(...externalDiagnostics(entry.model, referenceDiagnostics(session.index, uri), settings));
@@ -267,7 +275,7 @@ connection.onCompletion(
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.completion) return [];
     const names = session.ready ? completeReferenceNames(session.index, params.textDocument.uri, entry.model, params.position, { folders: workspaceFolders }) : [];
-    return names.length > 0 ? names : completion(entry.model, params.position, settings, { uri: params.textDocument.uri, charts: chartLookup });
+    return names.length > 0 ? names : completion(entry.model, params.position, settings, { uri: params.textDocument.uri, charts: chartLookup, versions: versionLookup });
   }),
 );
 
@@ -277,7 +285,7 @@ connection.onHover(
     if (!entry) return null;
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.hover) return null;
-    return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position, { folders: workspaceFolders }) : null) ?? hover(entry.model, params.position, settings, { uri: params.textDocument.uri, charts: chartLookup });
+    return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position, { folders: workspaceFolders }) : null) ?? hover(entry.model, params.position, settings, { uri: params.textDocument.uri, charts: chartLookup, versions: versionLookup });
   }),
 );
 

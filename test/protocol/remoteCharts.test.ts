@@ -48,10 +48,19 @@ describe('values from a chart in an HTTP Helm repository, over the protocol', ()
     const deadline = Date.now() + 15_000;
     while (!seen[seen.length - 1]!.some((d) => d.code === 'invalid-value') && Date.now() < deadline) seen.push(await client.nextDiagnostics(uri, undefined, 15_000));
     const codes = seen[seen.length - 1]!.map((d) => `${String(d.code)}@${d.range.start.line}`);
-    assert.deepEqual(codes, ['invalid-value@15', 'invalid-value@17']);
+    // 7.0.0 is published too: a hint on the version constraint that picks 6.5.0.
+    assert.deepEqual(codes, ['newer-major-version@10', 'invalid-value@15', 'invalid-value@17']);
     assert.equal(repository.hits.get('/podinfo-6.5.0.tgz'), 1, 'the highest 6.x version was downloaded once');
     const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 15, character: 6 } })) as Hover;
     const value = (hover.contents as { value: string }).value;
     assert.match(value, /From chart `podinfo` 6\.5\.0 \(podinfo 6\.5\.0 from http:\/\/127\.0\.0\.1:\d+\/?\)/);
+  });
+
+  test('the version field completes the published versions, and its hover says what the constraint picks today', async () => {
+    const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 10, character: 16 } })) as Array<{ label: string; detail?: string }>;
+    assert.deepEqual(items.map((i) => i.label), ['7.0.0', '6.5.0']);
+    assert.equal(items[0]!.detail, 'newest');
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 10, character: 18 } })) as Hover;
+    assert.match((hover.contents as { value: string }).value, /\*\*Today:\*\* resolves to \*\*6\.5\.0\*\*; newest published: 7\.0\.0/);
   });
 });

@@ -49,6 +49,8 @@ export const DiagnosticCodes = {
   targetPathNotScalar: 'target-path-not-scalar',
   // Chart values.
   unknownValue: 'unknown-value',
+  noMatchingVersion: 'no-matching-version',
+  newerMajorVersion: 'newer-major-version',
   invalidValue: 'invalid-value',
   chartSchemaProblem: 'chart-schema-problem',
   fileTooLarge: 'file-too-large',

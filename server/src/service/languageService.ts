@@ -1,7 +1,8 @@
 import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from 'vscode-languageserver-types';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel, Segment } from './model/fileModel';
-import { chartReferenceOf, chartValuesDiagnostics, valuesSources, type ChartLookup, type ChartValues, type ValuesFromContent } from './values/chartValues';
+import { chartReferenceOf, chartValuesDiagnostics, valuesSources, type ChartLookup, type ChartReference, type ChartValues, type ValuesFromContent } from './values/chartValues';
+import { versionDiagnostics, type PublishedVersion } from './values/versions';
 import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
 import { chartLayerHints, objectFacts, type ObjectFacts } from './validation/chartLayer';
 import { inlinePatchDiagnostics, isFluxKustomization } from './features/inlinePatches';
@@ -44,6 +45,25 @@ export interface FileContext {
   charts?: ChartLookup;
   /** The content of `valuesFrom` ConfigMaps found in the workspace. */
   valuesFrom?: ValuesFromContent;
+  /** The versions a HelmRelease's chart repository publishes, from the cached index. */
+  versions?: (ref: ChartReference) => PublishedVersion[] | undefined;
+}
+
+function publishedVersions(segment: Segment, context: FileContext): { chart: string; published: PublishedVersion[] } | undefined {
+  if (!context.versions || segment.analysis.identity?.kind !== 'HelmRelease') return undefined;
+  const doc = segment.analysis.parsed.doc;
+  if (!doc) return undefined;
+  const ref = chartReferenceOf(doc, context.uri ?? '');
+  const published = ref.chart ? context.versions(ref) : undefined;
+  return published && ref.chart ? { chart: ref.chart, published } : undefined;
+}
+
+function versionProblems(segment: Segment, context: FileContext): Diagnostic[] {
+  const found = publishedVersions(segment, context);
+  const doc = segment.analysis.parsed.doc;
+  if (!found || !doc) return [];
+  const key = `versions:${hashText(found.published.map((p) => p.version).join(','))}`;
+  return segment.analysis.cached(key, () => versionDiagnostics(doc, found.chart, found.published).map((raw) => toDiagnostic(segment.analysis, raw)));
 }
 
 /** The chart values schema for the HelmRelease of a segment, when its chart can be found. */
@@ -82,7 +102,9 @@ export function fileDiagnostics(file: FileModel, settings: Settings, context: Fi
   const facts: Array<{ facts: ObjectFacts; index: number }> = [];
   flux.forEach((segment, index) => {
     const chart = chartOf(segment, context);
-    perDocument.push(chart ? [...analyseDocument(segment.analysis, options), ...valuesDiagnostics(segment, chart, context)] : analyseDocument(segment.analysis, options));
+    const own = analyseDocument(segment.analysis, options);
+    const extra = [...(chart ? valuesDiagnostics(segment, chart, context) : []), ...versionProblems(segment, context)];
+    perDocument.push(extra.length ? [...own, ...extra] : own);
     const known = objectFacts(segment.analysis);
     if (known) facts.push({ facts: known, index });
   });
@@ -120,7 +142,7 @@ export function completion(file: FileModel, position: Position, settings: Settin
   if (!segment) return [];
   const { recognition } = segment.analysis;
   const schema = recognition.status === 'served' || recognition.status === 'other-version' ? recognition.schema : undefined;
-  const items = completeInSegment(segment, { line: position.line - segment.startLine, character: position.character }, schema, segment.analysis.identity !== undefined, chartOf(segment, context));
+  const items = completeInSegment(segment, { line: position.line - segment.startLine, character: position.character }, schema, segment.analysis.identity !== undefined, chartOf(segment, context), publishedVersions(segment, context)?.published);
   if (segment.startLine === 0) return items;
   return items.map((item) => (item.textEdit && 'range' in item.textEdit ? { ...item, textEdit: shift(item.textEdit, segment.startLine) } : item));
 }
@@ -132,7 +154,7 @@ export function hover(file: FileModel, position: Position, settings: Settings, c
   const { recognition, lines } = { recognition: segment.analysis.recognition, lines: segment.analysis.lines };
   if (recognition.status !== 'served' && recognition.status !== 'other-version') return null;
   const offset = lines.offsetAt({ line: position.line - segment.startLine, character: position.character });
-  const result = hoverAt(segment.analysis, recognition.schema, offset, chartOf(segment, context));
+  const result = hoverAt(segment.analysis, recognition.schema, offset, chartOf(segment, context), publishedVersions(segment, context)?.published);
   if (!result?.range) return result;
   return shift(result as Hover & { range: NonNullable<Hover['range']> }, segment.startLine);
 }

@@ -139,6 +139,16 @@ export class RemoteChartCache {
     }
   }
 
+  /** Synchronous, offline: the versions of a chart in the last index / tag list seen, if any. */
+  versions(source: ChartSource, chart: string): Array<{ version: string; created?: string }> | undefined {
+    try {
+      const stored = this.storedIndex(isOci(source.url) ? indexId(source.url, chart) : indexId(source.url));
+      return stored?.index.entries[chart]?.map((e) => ({ version: e.version, created: e.created }));
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * Resolves `constraint` (index / tag list from cache while fresh, else from the network, falling
    * back to the stale cached copy when the repository cannot be reached) and makes sure the chart

@@ -4,6 +4,16 @@ import { allKindSchemas, type KindSchema } from '../schema/registry';
 import { schemaAt, typeLabel } from '../schema/lookup';
 import type { SchemaNode } from '../schema/types';
 import type { ChartValues } from '../values/chartValues';
+import type { PublishedVersion } from '../values/versions';
+import { parseFluxVersion } from '../semver/constraint';
+import { compare } from 'semver';
+
+function compareVersions(a: string, b: string): number {
+  const va = parseFluxVersion(a);
+  const vb = parseFluxVersion(b);
+  if (va && vb) return compare(va, vb);
+  return va ? 1 : vb ? -1 : a.localeCompare(b);
+}
 import { LineStructure, type StructurePath } from '../completion/lineStructure';
 import { keySnippet } from '../completion/snippets';
 
@@ -57,7 +67,7 @@ function replaceRange(line: number, start: number, end: number): Range {
 }
 
 /** Completions at `position` (relative to the segment) in a document of a Flux kind, or in a document that has no kind yet. */
-export function completeInSegment(segment: Segment, position: Position, schema: KindSchema | undefined, recognised: boolean, chart?: ChartValues): CompletionItem[] {
+export function completeInSegment(segment: Segment, position: Position, schema: KindSchema | undefined, recognised: boolean, chart?: ChartValues, published?: PublishedVersion[]): CompletionItem[] {
   const analysis = segment.analysis;
   const lines = analysis.lines;
   const lineText = lines.lineText(position.line);
@@ -77,6 +87,12 @@ export function completeInSegment(segment: Segment, position: Position, schema: 
   }
 
   const schemaOf = (path: StructurePath) => (chart && path[0] === 'spec' && path[1] === 'values' ? schemaAt(chart.schema, path.slice(2)) : schemaAt(schema.root, path));
+  if (context.type === 'value' && published && context.path.join('.') === 'spec.chart.spec.version') {
+    // The versions the repository publishes, newest first; the value replaced keeps its quotes.
+    const range = replaceRange(position.line, context.prefixStart, wordEnd);
+    const sorted = [...published].sort((a, b) => compareVersions(b.version, a.version));
+    return sorted.map((p, index) => ({ label: p.version, kind: Kind.Value, detail: index === 0 ? 'newest' : p.created?.slice(0, 10), sortText: String(index).padStart(5, '0'), textEdit: { range, newText: p.version } }));
+  }
   if (context.type === 'value') {
     const fieldSchema = schemaOf(context.path);
     if (!fieldSchema) return [];
