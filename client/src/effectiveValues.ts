@@ -25,16 +25,17 @@ export function registerEffectiveValues(client: () => LanguageClient | undefined
   const documents = new ValuesDocuments();
   return [
     workspace.registerTextDocumentContentProvider(SCHEME, documents),
-    commands.registerCommand('helmRelease.showEffectiveValues', async () => {
+    // From the palette: the HelmRelease at the cursor; from a CodeLens: the one it stands above.
+    commands.registerCommand('helmRelease.showEffectiveValues', async (uri?: string, position?: { line: number; character: number }) => {
       const editor = window.activeTextEditor;
       const running = client();
-      if (!editor || !running) {
+      if ((!editor && !uri) || !running) {
         void window.showInformationMessage('Open a HelmRelease manifest and place the cursor in it.');
         return;
       }
       const result = await running.sendRequest<EffectiveValuesResult>(EFFECTIVE_VALUES_REQUEST, {
-        uri: editor.document.uri.toString(),
-        position: { line: editor.selection.active.line, character: editor.selection.active.character },
+        uri: uri ?? editor!.document.uri.toString(),
+        position: position ?? { line: editor!.selection.active.line, character: editor!.selection.active.character },
       });
       if ('error' in result) {
         void window.showInformationMessage(result.error);

@@ -67,6 +67,7 @@ const versionLookup = (ref: ChartReference) => {
 let workspaceFolders: string[] = [];
 
 export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
+export const CLEAR_CHART_CACHE_COMMAND = 'helmRelease.clearChartCache';
 
 const session = new WorkspaceSession({
   changed: () => {
@@ -147,8 +148,9 @@ connection.onInitialize((params): InitializeResult => {
       referencesProvider: true,
       renameProvider: { prepareProvider: true },
       documentLinkProvider: { resolveProvider: false },
+      codeLensProvider: { resolveProvider: false },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
-      executeCommandProvider: { commands: [MIGRATE_WORKSPACE_COMMAND] },
+      executeCommandProvider: { commands: [MIGRATE_WORKSPACE_COMMAND, CLEAR_CHART_CACHE_COMMAND] },
     },
     serverInfo: { name: 'flux-helmrelease', version: '0.1.0' },
   };
@@ -353,6 +355,29 @@ connection.onNotification(TRUST_GRANTED, () => {
   for (const uri of store.uris()) scheduleDiagnostics(uri);
 });
 
+// A line above each HelmRelease: the chart it resolves to, the version and where it came from.
+connection.onCodeLens(
+  guarded('code lens', [], (params) => {
+    const entry = store.get(params.textDocument.uri);
+    if (!entry) return [];
+    const lenses = [];
+    for (const segment of entry.model.segments) {
+      const identity = segment.analysis.identity;
+      const doc = segment.analysis.parsed.doc;
+      if (identity?.kind !== 'HelmRelease' || !doc) continue;
+      const ref = chartReferenceOf(doc, params.textDocument.uri);
+      const chart = chartLookup(ref);
+      const line = segment.startLine + segment.analysis.lines.positionAt(identity.kindRange[0]).line;
+      const range = { start: { line, character: 0 }, end: { line, character: 0 } };
+      const repository = ref.sourceKind === 'HelmRepository' ? repositoryOf(ref) : undefined;
+      const problem = repository && ref.chart ? remoteCharts?.problemOf(repository.url, ref.chart) : undefined;
+      const title = chart ? `Chart ${chart.chart}${chart.version ? ` ${chart.version}` : ''} · ${chart.origin}` : problem ? `Chart not available: ${problem}` : repository ? 'Chart: fetching…' : undefined;
+      if (title) lenses.push({ range, command: { title, command: 'helmRelease.showEffectiveValues', arguments: [params.textDocument.uri, { line, character: 0 }] } });
+    }
+    return lenses;
+  }),
+);
+
 connection.onDefinition(guarded('definition', [], (params) => (session.ready ? definition(session.index, params.textDocument.uri, params.position) : [])));
 
 connection.onReferences(
@@ -374,6 +399,12 @@ connection.onDocumentLinks(guarded('document links', [], (params) => (session.re
 
 connection.onExecuteCommand(
   guarded('command', undefined, async (params) => {
+    if (params.command === CLEAR_CHART_CACHE_COMMAND) {
+      remoteCache?.clear();
+      for (const uri of store.uris()) scheduleDiagnostics(uri);
+      void connection.window.showInformationMessage('The chart cache is cleared; charts are fetched again when needed.');
+      return undefined;
+    }
     if (params.command !== MIGRATE_WORKSPACE_COMMAND) return undefined;
     const { files } = await collectFiles(workspaceFolders);
     const sources = await Promise.all(

@@ -63,4 +63,23 @@ describe('values from a chart in an HTTP Helm repository, over the protocol', ()
     const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 10, character: 18 } })) as Hover;
     assert.match((hover.contents as { value: string }).value, /\*\*Today:\*\* resolves to \*\*6\.5\.0\*\*; newest published: 7\.0\.0/);
   });
+
+  test('a CodeLens above the HelmRelease names the chart, its version and where it came from', async () => {
+    const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ range: { start: { line: number } }; command: { title: string; command: string } }>;
+    assert.equal(lenses.length, 1);
+    assert.equal(lenses[0]!.range.start.line, 1);
+    assert.match(lenses[0]!.command.title, /^Chart podinfo 6\.5\.0 · podinfo 6\.5\.0 from http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(lenses[0]!.command.command, 'helmRelease.showEffectiveValues');
+  });
+
+  test('Clear Chart Cache empties the cache; the chart is fetched again', async () => {
+    const before = repository.hits.get('/podinfo-6.5.0.tgz') ?? 0;
+    await client.connection.sendRequest('workspace/executeCommand', { command: 'helmRelease.clearChartCache', arguments: [] });
+    const deadline = Date.now() + 10_000;
+    while ((repository.hits.get('/podinfo-6.5.0.tgz') ?? 0) === before && Date.now() < deadline) {
+      await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 15, character: 6 } });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(repository.hits.get('/podinfo-6.5.0.tgz'), before + 1);
+  });
 });
