@@ -21,7 +21,7 @@ import { homedir } from 'os';
 import * as path from 'path';
 import { configMapData } from './node/configMapContent';
 import { ObjectView } from './service/model/objectView';
-import { chartReferenceOf, valuesSources, type ChartReference, type ValuesFromContent } from './service/values/chartValues';
+import { chartReferenceOf, ociRepositoryChart, valuesSources, type ChartReference, type ValuesFromContent } from './service/values/chartValues';
 import { effectiveValues, renderEffectiveValues } from './service/values/effectiveValues';
 import { EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, TRUST_GRANTED, type EffectiveValuesResult } from './protocol';
 import { collectFiles } from './node/files';
@@ -58,7 +58,22 @@ function repositoryOf(ref: ChartReference): RepositoryInfo | undefined {
   return url ? { url, insecure: repository?.summary.some(([label, value]) => label === 'insecure' && value === 'true') } : undefined;
 }
 
-const chartLookup = (ref: ChartReference) => charts.lookup(ref) ?? remoteCharts?.lookup(ref, repositoryOf(ref));
+const chartLookup = (ref: ChartReference) => charts.lookup(ref) ?? (ref.chartRef ? chartRefLookup(ref) : remoteCharts?.lookup(ref, repositoryOf(ref)));
+
+/** A chart from the OCIRepository a release's `chartRef` names, through the same registry cache. */
+function chartRefLookup(ref: ChartReference): ReturnType<LocalCharts['lookup']> {
+  if (!session.ready || ref.chartRef?.kind !== 'OCIRepository') return undefined;
+  const namespace = ref.chartRef.namespace ?? session.index.namespaceOfFile(ref.uri);
+  const source = session.index.objects().find((o) => {
+    const ns = session.index.namespaceOf(o);
+    return o.kind === 'OCIRepository' && o.name === ref.chartRef!.name && (namespace === undefined || ns === undefined || ns === namespace);
+  });
+  const field = (label: string) => source?.summary.find(([l]) => l === label)?.[1];
+  const url = field('url');
+  const target = url ? ociRepositoryChart(url, { semver: field('semver'), tag: field('tag') }) : undefined;
+  if (!target) return undefined;
+  return remoteCharts?.lookup({ ...ref, sourceKind: 'HelmRepository', chart: target.chart, version: target.version, chartRef: undefined }, { url: target.repository, insecure: field('insecure') === 'true' });
+}
 /** Published versions of a release's chart, from the cached repository index (never the network). */
 const versionLookup = (ref: ChartReference) => {
   const repository = repositoryOf(ref);

@@ -73,3 +73,14 @@ describe('values.yaml comments', () => {
     assert.equal(schema.properties!.resources!.description, undefined);
   });
 });
+
+describe('charts from an OCIRepository (chartRef)', () => {
+  test('the artifact URL splits into registry repository and chart; semver wins over tag; latest and digests are not resolved ahead', async () => {
+    const { ociRepositoryChart } = await import('../../server/src/service/values/chartValues');
+    assert.deepEqual(ociRepositoryChart('oci://ghcr.io/stefanprodan/charts/podinfo', { semver: '>=6.0.0', tag: '6.0.0' }), { repository: 'oci://ghcr.io/stefanprodan/charts', chart: 'podinfo', version: '>=6.0.0' });
+    assert.deepEqual(ociRepositoryChart('oci://ghcr.io/x/app/', { tag: '1.2.3' }), { repository: 'oci://ghcr.io/x', chart: 'app', version: '1.2.3' });
+    assert.equal(ociRepositoryChart('oci://ghcr.io/x/app', {}), undefined);
+    assert.equal(ociRepositoryChart('oci://ghcr.io/x/app', { tag: 'latest' }), undefined);
+    assert.equal(ociRepositoryChart('https://example.com/app', { tag: '1.0.0' }), undefined);
+  });
+});

@@ -71,10 +71,30 @@ export interface ChartReference {
   chart?: string;
   /** `chart.spec.version`: a Masterminds constraint or an exact version. */
   version?: string;
+  /** `chartRef`, when the release uses one instead of `chart`. */
+  chartRef?: { kind: string; name: string; namespace?: string };
 }
 
 /** Finds the chart of a HelmRelease; injected, since it reads files (or, later, registries). */
 export type ChartLookup = (ref: ChartReference) => ChartValues | undefined;
+
+function chartRefOf(view: ObjectView): ChartReference['chartRef'] {
+  const kind = view.string(['spec', 'chartRef', 'kind']);
+  const name = view.string(['spec', 'chartRef', 'name']);
+  return kind && name ? { kind, name, namespace: view.string(['spec', 'chartRef', 'namespace']) } : undefined;
+}
+
+/**
+ * An OCIRepository's artifact as a chart in a registry: `oci://host/path/chart` is the chart `chart`
+ * in the repository `oci://host/path`; `ref.semver` (else `ref.tag`) picks the version. A digest or
+ * no ref (`latest`) cannot be resolved ahead of time.
+ */
+export function ociRepositoryChart(url: string, ref: { semver?: string; tag?: string }): { repository: string; chart: string; version: string } | undefined {
+  const match = /^(oci:\/\/.+)\/([^/]+?)\/?$/.exec(url.trim());
+  const version = ref.semver ?? ref.tag;
+  if (!match || !version || version === 'latest' || version.includes('${')) return undefined;
+  return { repository: match[1]!, chart: match[2]!, version };
+}
 
 export function chartReferenceOf(doc: Document, uri: string): ChartReference {
   const view = new ObjectView(doc);
@@ -85,6 +105,7 @@ export function chartReferenceOf(doc: Document, uri: string): ChartReference {
     sourceNamespace: view.string(['spec', 'chart', 'spec', 'sourceRef', 'namespace']),
     chart: view.string(['spec', 'chart', 'spec', 'chart']),
     version: view.string(['spec', 'chart', 'spec', 'version']),
+    chartRef: chartRefOf(view),
   };
 }
 
