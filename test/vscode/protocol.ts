@@ -9,6 +9,33 @@ export interface HarnessConfig {
   resultFile: string;
   /** The temp copy of the fixture workspace that code-server opened. */
   workspace: string;
+  /**
+   * The demo cluster (test/cluster: API test server + Flux simulator with the tutorial's releases)
+   * that the harness runs in-process; code-server gets `KUBECONFIG=kubeconfig`. Absent when the
+   * harness runs without a cluster (VSCODE_TEST_NO_CLUSTER=1).
+   */
+  cluster?: { kubeconfig: string; apiUrl: string };
+}
+
+/** GET /cluster/requests: the API server's request log (the last 1000 requests, oldest first). */
+export interface ClusterRequestsResponse {
+  requests: Array<{ method: string; url: string; accept: string; contentType: string; status: number }>;
+}
+
+/** GET /cluster/object?resource=helmreleases&namespace=NS&name=NAME: the stored object, or 404. */
+
+/**
+ * POST /cluster/scenario body: plays one of test/cluster/demoData.ts's scenarios on a release.
+ * `failingUpgrade`: every upgrade attempt fails until `recover`; `recover`: clears failures and
+ * upgrades with `values`; `changeValues`: a spec change (a new generation, an upgrade).
+ * Answers the object's JSON once the simulator is idle (stalls excepted) when `wait` is true.
+ */
+export interface ScenarioRequest {
+  scenario: 'failingUpgrade' | 'recover' | 'changeValues';
+  namespace: string;
+  name: string;
+  values: Record<string, unknown>;
+  wait?: boolean;
 }
 
 export interface TestOutcome {

@@ -8,8 +8,12 @@
 // Env: CODE_SERVER_DIR (install folder; default as in the install script), CHROMIUM (default
 // /usr/bin/chromium), VSCODE_TEST_TIMEOUT_MS (whole run, default 240000), VSCODE_TEST_NO_BUILD=1
 // (skip `node scripts/build.mjs`), VSCODE_TEST_KEEP=1 (keep the temp folder), VSCODE_TEST_WORKBENCH_ONLY=1
-// (only open the workspace and take the workbench screenshot).
-// Artifacts: test-results/vscode-*.png, test-results/vscode-results.json, test-results/vscode-code-server.log.
+// (only open the workspace and take the workbench screenshot), VSCODE_TEST_NO_CLUSTER=1 (no demo cluster).
+// The demo cluster (test/cluster/demoData.ts: API test server + Flux simulator) runs in this
+// process; code-server gets KUBECONFIG pointing at it, and the suite reads the server's request
+// log and objects and plays scenarios through the control server (/cluster/*).
+// Artifacts: test-results/vscode-*.png (incl. flux-view, codelens, codelens-failed), test-results/vscode-activation.json
+// (require/activate timings measured in the extension host), test-results/vscode-results.json, test-results/vscode-code-server.log.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
@@ -19,7 +23,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { HarnessConfig, LogRequest, ScreenshotRequest, SuiteResult } from './protocol';
+import type { HarnessConfig, LogRequest, ScenarioRequest, ScreenshotRequest, SuiteResult } from './protocol';
+import { changeValues, failingUpgrade, recover, startDemoCluster, type DemoCluster } from '../cluster/demoData';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = path.join(ROOT, 'test-results');
@@ -65,7 +70,7 @@ interface ControlServer {
 }
 
 /** The loopback HTTP server the suite calls for screenshots, log lines and its result. */
-async function startControlServer(getPage: () => Page | undefined): Promise<ControlServer> {
+async function startControlServer(getPage: () => Page | undefined, demo: DemoCluster | undefined): Promise<ControlServer> {
   let resolveResult: (r: SuiteResult) => void = () => undefined;
   const result = new Promise<SuiteResult>((r) => (resolveResult = r));
   const server = http.createServer((req, res) => {
@@ -81,8 +86,37 @@ async function startControlServer(getPage: () => Page | undefined): Promise<Cont
           const file = path.join(RESULTS, `vscode-${name.replace(/[^\w.-]+/g, '_')}.png`);
           await page.screenshot({ path: file });
           say(`screenshot ${path.relative(ROOT, file)}`);
+        } else if (req.method === 'POST' && req.url === '/activation') {
+          // The activation figures the suite measured inside the extension host.
+          writeFileSync(path.join(RESULTS, 'vscode-activation.json'), JSON.stringify(JSON.parse(body), null, 2));
+          say('activation figures: test-results/vscode-activation.json');
         } else if (req.method === 'POST' && req.url === '/result') {
           resolveResult(JSON.parse(body) as SuiteResult);
+        } else if (req.url?.startsWith('/cluster/') && demo) {
+          const url = new URL(req.url, 'http://control');
+          let answer: unknown;
+          if (req.method === 'GET' && url.pathname === '/cluster/requests') {
+            answer = { requests: demo.api.requests };
+          } else if (req.method === 'GET' && url.pathname === '/cluster/object') {
+            answer = demo.api.store.get(url.searchParams.get('resource') ?? 'helmreleases', url.searchParams.get('namespace') ?? undefined, url.searchParams.get('name') ?? '');
+            if (!answer) {
+              res.writeHead(404).end('no such object');
+              return;
+            }
+          } else if (req.method === 'POST' && url.pathname === '/cluster/scenario') {
+            const r = JSON.parse(body) as ScenarioRequest;
+            if (r.scenario === 'failingUpgrade') failingUpgrade(demo.api, demo.simulator, r.namespace, r.name, r.values);
+            else if (r.scenario === 'recover') recover(demo.api, demo.simulator, r.namespace, r.name, r.values);
+            else changeValues(demo.api, r.namespace, r.name, r.values);
+            if (r.wait) await demo.simulator.idle(30_000);
+            answer = demo.api.store.get('helmreleases', r.namespace, r.name);
+            say(`cluster: ${r.scenario} ${r.namespace}/${r.name}`);
+          } else {
+            res.writeHead(404).end('not found');
+            return;
+          }
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+          return;
         } else {
           res.writeHead(404).end('not found');
           return;
@@ -114,7 +148,7 @@ async function buildSuite(outFile: string, config: HarnessConfig): Promise<void>
   });
 }
 
-async function startCodeServer(port: number, tmp: string, workspace: string, logFile: string): Promise<ChildProcess> {
+async function startCodeServer(port: number, tmp: string, workspace: string, logFile: string, kubeconfig: string | undefined): Promise<ChildProcess> {
   const userData = path.join(tmp, 'user-data');
   mkdirSync(path.join(userData, 'User'), { recursive: true });
   writeFileSync(
@@ -141,6 +175,8 @@ async function startCodeServer(port: number, tmp: string, workspace: string, log
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k.startsWith('ELECTRON_')) delete env[k];
+  // The extension finds the demo cluster through KUBECONFIG (never the developer's ~/.kube/config).
+  env.KUBECONFIG = kubeconfig ?? path.join(tmp, 'no-kubeconfig');
   const args = [
     ENTRY,
     '--config', configFile,
@@ -201,17 +237,24 @@ async function main(): Promise<number> {
   let page: Page | undefined;
   let browser: Browser | undefined;
   let codeServer: ChildProcess | undefined;
-  const control = await startControlServer(() => page);
+  let demo: DemoCluster | undefined;
+  const kubeconfig = path.join(tmp, 'kubeconfig');
+  if (process.env.VSCODE_TEST_NO_CLUSTER !== '1' && !WORKBENCH_ONLY) {
+    // Quick controllers keep the suite short; grade-api fails its install as in the tutorial.
+    demo = await startDemoCluster({ kubeconfig, simulator: { reconcileDelayMs: 300, sourceDelayMs: 100 } });
+    say(`demo cluster at ${demo.api.url}`);
+  }
+  const control = await startControlServer(() => page, demo);
   const resultFile = path.join(tmp, 'result.json');
   const logFile = path.join(RESULTS, 'vscode-code-server.log');
   let result: SuiteResult | undefined;
   let failure: string | undefined;
   try {
     const suiteFile = path.join(tmp, 'suite', 'index.js');
-    await buildSuite(suiteFile, { controlUrl: control.url, resultFile, workspace });
+    await buildSuite(suiteFile, { controlUrl: control.url, resultFile, workspace, cluster: demo ? { kubeconfig, apiUrl: demo.api.url } : undefined });
 
     const port = await freePort();
-    codeServer = await startCodeServer(port, tmp, workspace, logFile);
+    codeServer = await startCodeServer(port, tmp, workspace, logFile, demo ? kubeconfig : undefined);
     say(`code-server ${VERSION} listening on 127.0.0.1:${port}`);
 
     browser = await chromium.launch({
@@ -269,6 +312,7 @@ async function main(): Promise<number> {
     await browser?.close().catch(() => undefined);
     stopProcessGroup(codeServer);
     control.close();
+    await demo?.stop().catch(() => undefined);
     if (process.env.VSCODE_TEST_KEEP === '1') say(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
   }

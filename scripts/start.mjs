@@ -1,0 +1,221 @@
+// `npm start`: the extension in a real VS Code against a demo cluster, in your browser.
+//
+//   1. builds the extension (skip with --no-build),
+//   2. installs code-server once (scripts/vscode/install-code-server.sh, cached),
+//   3. starts the demo cluster in this process (test/cluster: the Kubernetes API test server and the
+//      Flux simulator with the tutorial's podinfo, postgres and grade-api releases; grade-api fails)
+//      and writes its kubeconfig to a temp folder,
+//   4. copies test/fixtures/gitops-repo to a temp sample workspace,
+//   5. starts code-server with KUBECONFIG=<demo kubeconfig>, the extension loaded from this checkout
+//      (payload `extensionDevelopmentPath`), and prints the URL to open.
+// Runs until Ctrl+C (or SIGTERM), then stops code-server and the cluster and removes the temp folder.
+//
+// Options: --port N (default 8080, or a free port when 8080 is taken), --no-build, --keep (keep the
+// temp folder), --workspace DIR (open DIR instead of a copy of the fixture).
+// Env: CODE_SERVER_DIR, CODE_SERVER_VERSION as for the install script.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const VERSION = process.env.CODE_SERVER_VERSION ?? '4.100.3';
+const CODE_SERVER_DIR =
+  process.env.CODE_SERVER_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'flux-helmrelease', `code-server-${VERSION}`);
+const ENTRY = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+
+const t0 = Date.now();
+const say = (line) => console.log(`[start ${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function choosePort() {
+  const wanted = option('--port');
+  if (wanted) return Number(wanted);
+  return (await portFree(8080)) ? 8080 : freePort();
+}
+
+// ---- 1, 2: build and code-server ----
+if (!flag('--no-build')) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  say('extension built');
+}
+if (!existsSync(ENTRY) || !existsSync(path.join(CODE_SERVER_DIR, '.flux-helmrelease-installed'))) {
+  say(`installing code-server ${VERSION} into ${CODE_SERVER_DIR} (once)`);
+}
+{
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'vscode', 'install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) {
+    console.error('code-server could not be installed (see above)');
+    process.exit(1);
+  }
+}
+
+// ---- 3: the demo cluster, in this process (TypeScript through tsx) ----
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'flux-demo-'));
+const kubeconfig = path.join(tmp, 'kubeconfig');
+const { tsImport } = await import('tsx/esm/api');
+const { startDemoCluster } = await tsImport(pathToFileURL(path.join(ROOT, 'test', 'cluster', 'demoData.ts')).href, import.meta.url);
+let demo;
+try {
+  demo = await startDemoCluster({ kubeconfig });
+} catch (err) {
+  rmSync(tmp, { recursive: true, force: true });
+  throw err;
+}
+say(`demo cluster at ${demo.api.url}; kubeconfig ${kubeconfig}`);
+
+// ---- 4: the sample workspace ----
+let workspace = option('--workspace');
+if (workspace) workspace = path.resolve(workspace);
+else {
+  workspace = path.join(tmp, 'gitops-repo');
+  cpSync(path.join(ROOT, 'test', 'fixtures', 'gitops-repo'), workspace, { recursive: true });
+}
+
+// ---- 5: code-server ----
+const userData = path.join(tmp, 'user-data');
+mkdirSync(path.join(userData, 'User'), { recursive: true });
+writeFileSync(
+  path.join(userData, 'User', 'settings.json'),
+  JSON.stringify(
+    {
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'security.workspace.trust.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'extensions.ignoreRecommendations': true,
+      'update.mode': 'none',
+      'git.enabled': false,
+      'window.title': 'Flux HelmRelease demo',
+    },
+    null,
+    2,
+  ),
+);
+const configFile = path.join(tmp, 'code-server.yaml');
+writeFileSync(configFile, 'auth: none\ncert: false\n');
+const port = await choosePort();
+const env = { ...process.env, KUBECONFIG: kubeconfig };
+for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k.startsWith('ELECTRON_')) delete env[k];
+const logFile = path.join(tmp, 'code-server.log');
+const child = spawn(
+  process.execPath,
+  [
+    ENTRY,
+    '--config', configFile,
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir', userData,
+    '--extensions-dir', path.join(tmp, 'extensions'),
+    workspace,
+  ],
+  { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+);
+const log = createWriteStream(logFile);
+child.stdout.pipe(log);
+child.stderr.pipe(log);
+
+let stopping = false;
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping');
+  if (child.pid && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    const deadline = Date.now() + 5000;
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await sleep(100);
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  await demo.stop().catch(() => undefined);
+  if (flag('--keep')) say(`kept ${tmp}`);
+  else rmSync(tmp, { recursive: true, force: true });
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+
+let text = '';
+const onData = (b) => void (text += b.toString());
+child.stdout.on('data', onData);
+child.stderr.on('data', onData);
+const deadline = Date.now() + 60_000;
+while (!text.includes('HTTP server listening')) {
+  if (child.exitCode !== null) {
+    console.error(`code-server exited with ${child.exitCode}:\n${text}`);
+    await shutdown(1);
+  }
+  if (Date.now() > deadline) {
+    console.error(`code-server did not start in 60 s:\n${text}`);
+    await shutdown(1);
+  }
+  await sleep(100);
+}
+child.stdout.off('data', onData);
+child.stderr.off('data', onData);
+child.on('exit', (code) => {
+  if (!stopping) {
+    console.error(`code-server exited (${code}); see ${logFile}`);
+    void shutdown(1);
+  }
+});
+
+const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+const payload = [['extensionDevelopmentPath', remote(ROOT)]];
+const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+// A machine-readable line for scripts (and the screenshot check), then the human one.
+console.log(`FLUX_DEMO_URL=${url}`);
+console.log('');
+console.log(`  Flux HelmRelease demo is running (code-server ${VERSION}, demo cluster ${demo.api.url}).`);
+console.log(`  Open: ${url}`);
+console.log(`  Workspace: ${workspace}`);
+console.log(`  kubectl:   KUBECONFIG=${kubeconfig} kubectl get hr -A`);
+console.log(`  Log:       ${logFile}`);
+console.log('  Ctrl+C stops code-server and the cluster.');
+console.log('');
