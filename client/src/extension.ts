@@ -1,10 +1,9 @@
 import * as path from 'path';
-import { commands, EventEmitter, window, workspace, type ExtensionContext, type TreeDataProvider } from 'vscode';
+import { commands, EventEmitter, window, type ExtensionContext, type TreeDataProvider } from 'vscode';
 import type { ClusterUi } from './clusterUi';
 import type { Node as ClusterNode } from './clusterUi/trees';
 import { registerEffectiveValues } from './effectiveValues';
-import { TRUST_GRANTED } from '../../server/src/protocol';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
 
 let client: LanguageClient | undefined;
 
@@ -49,26 +48,12 @@ export interface ExtensionApi {
 
 export async function activate(context: ExtensionContext): Promise<ExtensionApi> {
   registerCluster(context);
-  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    // Every YAML file: Flux objects are found by their apiVersion and kind, not by file name.
-    documentSelector: [
-      { scheme: 'file', language: 'yaml' },
-      { scheme: 'untitled', language: 'yaml' },
-    ],
-    // The workspace index follows YAML files on disk; kustomizations also decide which files are patches.
-    // Charts are cached in the extension's storage, and downloaded only in a trusted workspace.
-    initializationOptions: { globalStoragePath: context.globalStorageUri.fsPath, trusted: workspace.isTrusted },
-    synchronize: { fileEvents: [workspace.createFileSystemWatcher('**/*.{yaml,yml}'), workspace.createFileSystemWatcher('**/Kustomization')] },
-  };
-  client = new LanguageClient('helmRelease', 'Flux HelmRelease', serverOptions, clientOptions);
-  context.subscriptions.push(client, ...registerEffectiveValues(() => client));
-  context.subscriptions.push(workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(TRUST_GRANTED)));
-  await client.start();
+  context.subscriptions.push(...registerEffectiveValues(() => client));
+  // The language client is a bundle of its own, started as soon as activation has returned.
+  setImmediate(() => {
+    const module = require(path.join(__dirname, 'languageClient.js')) as typeof import('./languageClient');
+    client = module.startLanguageClient(context);
+  });
   const notLoaded = () => {
     throw new Error('The cluster side is not loaded: open the Flux view or run a Flux command first.');
   };
