@@ -316,6 +316,7 @@ async function run(server: ServerDefinition, file: BenchFile, workdir: string): 
       session.initialize({
         processId: process.pid,
         clientInfo: { name: 'flux-helmrelease-bench', version: '1' },
+        initializationOptions: { trusted: false },
         locale: 'en',
         rootUri: dirUri,
         workspaceFolders: [{ uri: dirUri, name: path.basename(workdir) }],

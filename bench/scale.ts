@@ -303,6 +303,7 @@ async function overStdio(workspace: Workspace, saves: number): Promise<ServerRun
       session.initialize({
         processId: process.pid,
         clientInfo: { name: 'flux-helmrelease-bench', version: '1' },
+        initializationOptions: { trusted: false },
         rootUri,
         workspaceFolders: [{ uri: rootUri, name: path.basename(workspace.root) }],
         capabilities: CAPABILITIES,

@@ -39,7 +39,7 @@ export async function runValuesBench(repoRoot: string): Promise<string> {
   const samples: number[] = [];
   let items = 0;
   try {
-    await session.initialize({ processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'values' }] });
+    await session.initialize({ processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { trusted: false }, workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: 'values' }] });
     await session.notify('initialized', {});
     await session.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
     await new Promise((r) => setTimeout(r, 1500)); // the workspace index and the chart are read once

@@ -20,12 +20,20 @@ export function startLanguageClient(context: ExtensionContext): LanguageClient {
       { scheme: 'untitled', language: 'yaml' },
     ],
     // Charts are cached in the extension's storage, and downloaded only in a trusted workspace.
-    initializationOptions: { globalStoragePath: context.globalStorageUri.fsPath, trusted: workspace.isTrusted },
+    initializationOptions: {
+      globalStoragePath: context.globalStorageUri.fsPath,
+      trusted: workspace.isTrusted && workspace.getConfiguration('helmRelease').get<boolean>('charts.download', true),
+    },
     // The workspace index follows YAML files on disk; kustomizations also decide which files are patches.
     synchronize: { fileEvents: [workspace.createFileSystemWatcher('**/*.{yaml,yml}'), workspace.createFileSystemWatcher('**/Kustomization')] },
   };
   const client = new LanguageClient('helmRelease', 'Flux HelmRelease', serverOptions, clientOptions);
-  context.subscriptions.push(client, workspace.onDidGrantWorkspaceTrust(() => void client.sendNotification(TRUST_GRANTED)));
+  context.subscriptions.push(
+    client,
+    workspace.onDidGrantWorkspaceTrust(() => {
+      if (workspace.getConfiguration('helmRelease').get<boolean>('charts.download', true)) void client.sendNotification(TRUST_GRANTED);
+    }),
+  );
   void client.start();
   return client;
 }

@@ -386,7 +386,15 @@ connection.onCodeLens(
       const range = { start: { line, character: 0 }, end: { line, character: 0 } };
       const repository = ref.sourceKind === 'HelmRepository' ? repositoryOf(ref) : undefined;
       const problem = repository && ref.chart ? remoteCharts?.problemOf(repository.url, ref.chart) : undefined;
-      const title = chart ? `Chart ${chart.chart}${chart.version ? ` ${chart.version}` : ''} · ${chart.origin}` : problem ? `Chart not available: ${problem}` : repository ? 'Chart: fetching…' : undefined;
+      const title = chart
+        ? `Chart ${chart.chart}${chart.version ? ` ${chart.version}` : ''} · ${chart.origin}`
+        : problem
+          ? `Chart not available: ${problem}`
+          : repository
+            ? workspaceTrusted
+              ? 'Chart: fetching…'
+              : 'Chart not downloaded: the workspace is not trusted or helmRelease.charts.download is off'
+            : undefined;
       if (title) lenses.push({ range, command: { title, command: 'helmRelease.showEffectiveValues', arguments: [params.textDocument.uri, { line, character: 0 }] } });
     }
     return lenses;

@@ -63,7 +63,8 @@ export class TestClient {
       processId: process.pid,
       rootUri: null,
       workspaceFolders: workspaceFolders.map((folder) => ({ uri: pathToFileURL(folder).toString(), name: path.basename(folder) })),
-      initializationOptions,
+      // Tests never reach the network: chart downloads only where a test serves the charts itself.
+      initializationOptions: initializationOptions ?? { trusted: false },
       capabilities: { workspace: { configuration: withConfiguration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
     });
     await this.connection.sendNotification('initialized', {});

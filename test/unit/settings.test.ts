@@ -26,7 +26,7 @@ describe('settings', () => {
       assert.deepEqual(properties[key]!.default, value, `default of ${key}`);
     }
     // The trace setting is read by vscode-languageclient; cluster settings by the client's cluster views.
-    const declared = Object.keys(properties).filter((k) => k !== 'helmRelease.trace.server' && !k.startsWith('helmRelease.cluster.') && !k.startsWith('helmRelease.reconcile.'));
+    const declared = Object.keys(properties).filter((k) => k !== 'helmRelease.trace.server' && !k.startsWith('helmRelease.cluster.') && !k.startsWith('helmRelease.reconcile.') && k !== 'helmRelease.charts.download');
     assert.deepEqual(declared.sort(), Object.keys(expected).sort());
   });
 

@@ -156,6 +156,8 @@ async function startCodeServer(port: number, tmp: string, workspace: string, log
     JSON.stringify(
       {
         'workbench.startupEditor': 'none',
+        // The fixture names public chart repositories; tests and the demo never reach out to them.
+        'helmRelease.charts.download': false,
         'workbench.tips.enabled': false,
         'workbench.enableExperiments': false,
         'security.workspace.trust.enabled': false,
