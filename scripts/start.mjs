@@ -109,8 +109,8 @@ writeFileSync(
   JSON.stringify(
     {
       'workbench.startupEditor': 'none',
-        // The fixture names public chart repositories; tests and the demo never reach out to them.
-        'helmRelease.charts.download': false,
+      // The fixture names public chart repositories; tests and the demo never reach out to them.
+      'helmRelease.charts.download': false,
       'workbench.tips.enabled': false,
       'workbench.enableExperiments': false,
       'security.workspace.trust.enabled': false,
