@@ -6,7 +6,7 @@ export type Node =
   | { type: 'message'; text: string }
   | { type: 'group'; label: string; kind: 'namespace' | 'sourceKind'; children: () => Node[] }
   | { type: 'object'; kind: FluxKind; object: KubeObject }
-  | { type: 'section'; label: string; object: KubeObject; section: 'conditions' | 'history' }
+  | { type: 'section'; label: string; object: KubeObject; section: 'conditions' | 'history' | 'events' }
   | { type: 'detail'; label: string; description?: string; tooltip?: string };
 
 const ICONS: Record<ObjectState, ThemeIcon> = {
@@ -48,7 +48,27 @@ export class FluxTree implements TreeDataProvider<Node> {
     return this.kinds.flatMap((kind) => cache.list(kind).filter((o) => !filter || o.metadata.namespace === filter).map((object) => ({ kind, object })));
   }
 
-  getChildren(node?: Node): Node[] {
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node?.type === 'section' && node.section === 'events') return this.events(node.object);
+    return this.childrenOf(node);
+  }
+
+  /** The latest events of an object, read when its node is expanded (never polled). */
+  private async events(object: KubeObject): Promise<Node[]> {
+    const api = this.session.api;
+    if (!api) return [];
+    try {
+      const selector = encodeURIComponent(`involvedObject.name=${object.metadata.name},involvedObject.kind=${object.kind ?? 'HelmRelease'}`);
+      const list = await api.request<{ items: Array<{ type?: string; reason?: string; message?: string; lastTimestamp?: string; eventTime?: string }> }>('GET', `/api/v1/namespaces/${object.metadata.namespace ?? 'default'}/events?fieldSelector=${selector}`);
+      const items = list.items.sort((a, b) => String(b.lastTimestamp ?? b.eventTime ?? '').localeCompare(String(a.lastTimestamp ?? a.eventTime ?? ''))).slice(0, 10);
+      if (items.length === 0) return [{ type: 'detail', label: 'No events' }];
+      return items.map((e) => ({ type: 'detail', label: `${e.reason ?? ''}: ${e.message ?? ''}`, description: e.lastTimestamp ?? e.eventTime, tooltip: `${e.type ?? ''} ${e.message ?? ''}` }));
+    } catch (error) {
+      return [{ type: 'message', text: `Events cannot be read: ${error instanceof Error ? error.message : String(error)}` }];
+    }
+  }
+
+  private childrenOf(node?: Node): Node[] {
     if (!node) {
       const status = this.session.status;
       if (status !== 'connected') return [{ type: 'message', text: status === 'no cluster' ? 'No cluster: no kubeconfig context is selected.' : status }];
@@ -71,6 +91,7 @@ export class FluxTree implements TreeDataProvider<Node> {
       return [
         { type: 'section', label: 'Conditions', object: node.object, section: 'conditions' },
         { type: 'section', label: 'Release history', object: node.object, section: 'history' },
+        { type: 'section', label: 'Recent events', object: node.object, section: 'events' },
       ];
     }
     if (node.type === 'section') {
