@@ -104,12 +104,18 @@ export class LineStructure {
     return above === null ? null : [...above, 0];
   }
 
-  /**
-   * The keys already present in the mapping that holds a key at `place` (not counting that line).
-   * Scans the block of the container: from its first line down to where the indentation ends it.
-   */
+  /** The keys already present in the mapping that holds a key at `place` (not counting that line). */
   siblingKeys(place: Place): Set<string> {
     const keys = new Set<string>();
+    this.forEachSibling(place, (_, anchor) => keys.add(anchor.key!));
+    return keys;
+  }
+
+  /**
+   * Visits the other keys of the mapping that holds a key at `place`: the block of its container,
+   * from its first line down to where the indentation ends it.
+   */
+  forEachSibling(place: Place, visit: (line: number, anchor: Anchor) => void): void {
     const parent = this.parentOf(place, false);
     let first: number;
     let limitCol: number;
@@ -123,23 +129,17 @@ export class LineStructure {
       first = parent.line + 1;
       limitCol = parent.anchor.col;
     }
-    // Walk up from the place to the container start, then down to its end.
     const collect = (line: number): boolean => {
       const anchors = this.anchors(line);
       if (anchors.length === 0) return true;
-      if (line !== first || parent?.anchor.type !== 'dash') {
-        if (anchors[0]!.col <= limitCol) return false;
-      }
-      const keyAnchor = anchors.find((a) => a.col === place.col && a.type === 'key');
-      if (keyAnchor && line !== place.line && anchors.indexOf(keyAnchor) === anchors.length - 1) keys.add(keyAnchor.key!);
+      // The first line of a list item holds the dash at the container's column, and a sibling.
+      if ((line !== first || parent?.anchor.type !== 'dash') && anchors[0]!.col <= limitCol) return false;
+      const last = anchors[anchors.length - 1]!;
+      if (last.type === 'key' && last.col === place.col) visit(line, last);
       return true;
     };
-    for (let line = place.line - 1; line >= first; line--) {
-      if (!collect(line)) break;
-    }
-    for (let line = place.line + 1; line < this.lineCount; line++) {
-      if (!collect(line)) break;
-    }
-    return keys;
+    // Walk up from the place to the container start, then down to its end.
+    for (let line = place.line - 1; line >= first; line--) if (!collect(line)) break;
+    for (let line = place.line + 1; line < this.lineCount; line++) if (!collect(line)) break;
   }
 }

@@ -352,38 +352,14 @@ function flowPairs(inside: string): Map<string, string> {
   return out;
 }
 
-/**
- * The values of the keys written at column `place.col` in the block mapping that holds the key at
- * `place` (a line scan like LineStructure.siblingKeys, keeping the one-line values).
- */
+/** The one-line values of the keys beside the key at `place` in its block mapping. */
 function siblingValues(structure: LineStructure, lineText: (line: number) => string, place: { line: number; col: number }): Map<string, string> {
   const values = new Map<string, string>();
-  const parent = structure.parentOf(place, false);
-  let first: number;
-  let limitCol: number;
-  if (!parent) {
-    first = 0;
-    limitCol = -1;
-  } else if (parent.anchor.type === 'dash') {
-    first = parent.line;
-    limitCol = parent.anchor.col;
-  } else {
-    first = parent.line + 1;
-    limitCol = parent.anchor.col;
-  }
-  const collect = (line: number): boolean => {
-    const anchors = structure.anchors(line);
-    if (anchors.length === 0) return true;
-    if ((line !== first || parent?.anchor.type !== 'dash') && anchors[0]!.col <= limitCol) return false;
-    const last = anchors[anchors.length - 1]!;
-    if (last.type === 'key' && last.col === place.col && last.inlineValue) {
-      const m = /^[^:]*:[ \t]+(.*)$/.exec(lineText(line).slice(last.col));
-      if (m && !values.has(last.key!)) values.set(last.key!, cleanValue(m[1]!));
-    }
-    return true;
-  };
-  for (let line = place.line - 1; line >= first; line--) if (!collect(line)) break;
-  for (let line = place.line + 1; line < structure.lineCount; line++) if (!collect(line)) break;
+  structure.forEachSibling(place, (line, anchor) => {
+    if (!anchor.inlineValue) return;
+    const m = /^[^:]*:[ \t]+(.*)$/.exec(lineText(line).slice(anchor.col));
+    if (m && !values.has(anchor.key!)) values.set(anchor.key!, cleanValue(m[1]!));
+  });
   return values;
 }
 
