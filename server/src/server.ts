@@ -83,6 +83,7 @@ let workspaceFolders: string[] = [];
 
 export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
 export const CLEAR_CHART_CACHE_COMMAND = 'helmRelease.clearChartCache';
+export const REFRESH_CHARTS_COMMAND = 'helmRelease.refreshCharts';
 
 const session = new WorkspaceSession({
   changed: () => {
@@ -165,7 +166,7 @@ connection.onInitialize((params): InitializeResult => {
       documentLinkProvider: { resolveProvider: false },
       codeLensProvider: { resolveProvider: false },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
-      executeCommandProvider: { commands: [MIGRATE_WORKSPACE_COMMAND, CLEAR_CHART_CACHE_COMMAND] },
+      executeCommandProvider: { commands: [MIGRATE_WORKSPACE_COMMAND, CLEAR_CHART_CACHE_COMMAND, REFRESH_CHARTS_COMMAND] },
     },
     serverInfo: { name: 'flux-helmrelease', version: '0.1.0' },
   };
@@ -422,6 +423,13 @@ connection.onDocumentLinks(guarded('document links', [], (params) => (session.re
 
 connection.onExecuteCommand(
   guarded('command', undefined, async (params) => {
+    if (params.command === REFRESH_CHARTS_COMMAND) {
+      // New versions may have been published: read every repository index again on next use.
+      remoteCache?.forgetIndexes();
+      remoteCharts?.resetFailures();
+      for (const uri of store.uris()) scheduleDiagnostics(uri);
+      return undefined;
+    }
     if (params.command === CLEAR_CHART_CACHE_COMMAND) {
       remoteCache?.clear();
       for (const uri of store.uris()) scheduleDiagnostics(uri);

@@ -25,7 +25,7 @@ describe('code actions and commands over the protocol', () => {
     writeFileSync(path.join(workspace, 'node_modules/ignored.yaml'), oldRepository);
     client = new TestClient();
     const { capabilities } = await client.initialize(false, [workspace]);
-    assert.deepEqual(capabilities.executeCommandProvider, { commands: ['helmRelease.migrateWorkspace', 'helmRelease.clearChartCache'] });
+    assert.deepEqual(capabilities.executeCommandProvider, { commands: ['helmRelease.migrateWorkspace', 'helmRelease.clearChartCache', 'helmRelease.refreshCharts'] });
   });
 
   after(async () => {

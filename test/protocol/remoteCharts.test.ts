@@ -82,4 +82,15 @@ describe('values from a chart in an HTTP Helm repository, over the protocol', ()
     }
     assert.equal(repository.hits.get('/podinfo-6.5.0.tgz'), before + 1);
   });
+
+  test('Refresh Charts reads the repository index again', async () => {
+    const before = repository.hits.get('/index.yaml') ?? 0;
+    await client.connection.sendRequest('workspace/executeCommand', { command: 'helmRelease.refreshCharts', arguments: [] });
+    const deadline = Date.now() + 10_000;
+    while ((repository.hits.get('/index.yaml') ?? 0) === before && Date.now() < deadline) {
+      await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 15, character: 6 } });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(repository.hits.get('/index.yaml'), before + 1);
+  });
 });

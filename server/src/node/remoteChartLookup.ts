@@ -49,6 +49,11 @@ export class RemoteChartLookup {
     return this.charts.readDirectory(hit.directory, `${ref.chart} ${hit.key.version} from ${displayUrl(repository.url)}${hit.stale ? ', cached (repository unreachable)' : ''}`);
   }
 
+  /** Forget failures, so that charts are tried again at once. */
+  resetFailures(): void {
+    this.failures.clear();
+  }
+
   /** The last error fetching a chart, for a hover or a status line. */
   problemOf(url: string, chart: string): string | undefined {
     return this.failures.get(`${url} ${chart}`)?.message;

@@ -166,6 +166,12 @@ export class RemoteChartCache {
   }
 
   /** Removes every cached chart and index. */
+  /** Forgets the repository indexes and tag lists (downloaded charts stay): the next lookup reads them anew. */
+  forgetIndexes(): void {
+    this.indexes.clear();
+    rmSync(path.join(this.root, 'index'), { recursive: true, force: true });
+  }
+
   clear(): void {
     this.indexes.clear();
     rmSync(path.join(this.root, 'charts'), { recursive: true, force: true });
