@@ -82,7 +82,12 @@ async function startControlServer(getPage: () => Page | undefined, demo: DemoClu
         } else if (req.method === 'POST' && req.url === '/screenshot') {
           const { name } = JSON.parse(body) as ScreenshotRequest;
           const page = getPage();
-          if (!page) throw new Error('no page yet');
+          if (!page) {
+            // Under @vscode/test-electron there is no browser page to capture.
+            say(`screenshot ${name} skipped: no browser page (Electron mode)`);
+            res.end('{}');
+            return;
+          }
           const file = path.join(RESULTS, `vscode-${name.replace(/[^\w.-]+/g, '_')}.png`);
           await page.screenshot({ path: file });
           say(`screenshot ${path.relative(ROOT, file)}`);
@@ -148,8 +153,8 @@ async function buildSuite(outFile: string, config: HarnessConfig): Promise<void>
   });
 }
 
-async function startCodeServer(port: number, tmp: string, workspace: string, logFile: string, kubeconfig: string | undefined): Promise<ChildProcess> {
-  const userData = path.join(tmp, 'user-data');
+/** The VS Code user settings of a test run, for code-server and Electron alike. */
+function writeUserSettings(userData: string): void {
   mkdirSync(path.join(userData, 'User'), { recursive: true });
   writeFileSync(
     path.join(userData, 'User', 'settings.json'),
@@ -173,6 +178,27 @@ async function startCodeServer(port: number, tmp: string, workspace: string, log
       2,
     ),
   );
+}
+
+/**
+ * `npm run test:electron`: the same suite in desktop VS Code downloaded by @vscode/test-electron
+ * (where a download is possible); results come back through the same loopback control server.
+ */
+async function runInElectron(tmp: string, workspace: string, suiteFile: string, kubeconfig: string | undefined): Promise<void> {
+  const { runTests } = await import('@vscode/test-electron');
+  const userData = path.join(tmp, 'electron-user-data');
+  writeUserSettings(userData);
+  await runTests({
+    extensionDevelopmentPath: ROOT,
+    extensionTestsPath: suiteFile,
+    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', `--user-data-dir=${userData}`],
+    extensionTestsEnv: kubeconfig ? { KUBECONFIG: kubeconfig } : {},
+  });
+}
+
+async function startCodeServer(port: number, tmp: string, workspace: string, logFile: string, kubeconfig: string | undefined): Promise<ChildProcess> {
+  const userData = path.join(tmp, 'user-data');
+  writeUserSettings(userData);
   const configFile = path.join(tmp, 'code-server.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   const env = { ...process.env };
@@ -220,8 +246,13 @@ function stopProcessGroup(child: ChildProcess | undefined): void {
   }
 }
 
+const ELECTRON = process.env.VSCODE_TEST_ELECTRON === '1';
+
+/** Ends the Electron branch of `main` without launching code-server. */
+class ElectronDone extends Error {}
+
 async function main(): Promise<number> {
-  if (!existsSync(ENTRY)) {
+  if (!ELECTRON && !existsSync(ENTRY)) {
     say(`code-server not found at ${CODE_SERVER_DIR}; installing`);
     const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'vscode', 'install-code-server.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) throw new Error('scripts/vscode/install-code-server.sh failed');
@@ -255,6 +286,16 @@ async function main(): Promise<number> {
     const suiteFile = path.join(tmp, 'suite', 'index.js');
     await buildSuite(suiteFile, { controlUrl: control.url, resultFile, workspace, cluster: demo ? { kubeconfig, apiUrl: demo.api.url } : undefined });
 
+    if (ELECTRON) {
+      say('running the suite in desktop VS Code (@vscode/test-electron)');
+      await runInElectron(tmp, workspace, suiteFile, demo ? kubeconfig : undefined).catch((error: unknown) => {
+        throw new Error(`desktop VS Code could not be run (a download is needed the first time): ${error instanceof Error ? error.message : String(error)}`);
+      });
+      result = await Promise.race([control.result, sleep(5_000).then(() => undefined)]);
+      if (!result && existsSync(resultFile)) result = JSON.parse(readFileSync(resultFile, 'utf8')) as SuiteResult;
+      if (!result) failure = 'the suite sent no result';
+      throw new ElectronDone();
+    }
     const port = await freePort();
     codeServer = await startCodeServer(port, tmp, workspace, logFile, demo ? kubeconfig : undefined);
     say(`code-server ${VERSION} listening on 127.0.0.1:${port}`);
@@ -308,7 +349,7 @@ async function main(): Promise<number> {
       }
     }
   } catch (err) {
-    failure = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    if (!(err instanceof ElectronDone)) failure = err instanceof Error ? (err.stack ?? err.message) : String(err);
     await page?.screenshot({ path: path.join(RESULTS, 'vscode-error.png') }).catch(() => undefined);
   } finally {
     await browser?.close().catch(() => undefined);
