@@ -63,6 +63,7 @@ export async function activate(context: ExtensionContext): Promise<ExtensionApi>
       sources: () => loadedClusterUi?.testing.sources() ?? notLoaded(),
       connection: () => loadedClusterUi?.testing.connection() ?? 'not loaded',
       codeLenses: (uri) => loadedClusterUi?.testing.codeLenses(uri) ?? notLoaded(),
+      treeRows: () => loadedClusterUi?.testing.treeRows() ?? notLoaded(),
     },
   };
 }

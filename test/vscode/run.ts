@@ -91,6 +91,9 @@ async function startControlServer(getPage: () => Page | undefined, demo: DemoClu
           const file = path.join(RESULTS, `vscode-${name.replace(/[^\w.-]+/g, '_')}.png`);
           await page.screenshot({ path: file });
           say(`screenshot ${path.relative(ROOT, file)}`);
+        } else if (req.method === 'POST' && req.url === '/figures') {
+          writeFileSync(path.join(RESULTS, 'vscode-figures.json'), JSON.stringify(JSON.parse(body), null, 2));
+          say('cluster figures: test-results/vscode-figures.json');
         } else if (req.method === 'POST' && req.url === '/activation') {
           // The activation figures the suite measured inside the extension host.
           writeFileSync(path.join(RESULTS, 'vscode-activation.json'), JSON.stringify(JSON.parse(body), null, 2));
@@ -108,6 +111,26 @@ async function startControlServer(getPage: () => Page | undefined, demo: DemoClu
               res.writeHead(404).end('no such object');
               return;
             }
+          } else if (req.method === 'POST' && url.pathname === '/cluster/bulk') {
+            // Many suspended releases (the simulator leaves them alone) in namespace `bulk`.
+            const { count } = JSON.parse(body) as { count: number };
+            demo.api.store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bulk' } });
+            for (let i = 0; i < count; i++) {
+              const name = `hr-${String(i).padStart(4, '0')}`;
+              demo.api.store.put({
+                apiVersion: 'helm.toolkit.fluxcd.io/v2',
+                kind: 'HelmRelease',
+                metadata: { name, namespace: 'bulk' },
+                spec: { interval: '10m', suspend: true, chart: { spec: { chart: 'app', sourceRef: { kind: 'HelmRepository', name: 'charts' } } } },
+                status: { history: [{ chartName: 'app', chartVersion: '1.0.0', version: 1, status: 'deployed' }] },
+              });
+            }
+            answer = { count };
+          } else if (req.method === 'POST' && url.pathname === '/cluster/status') {
+            // A status-only change, as a controller makes it.
+            const { namespace, name, chartVersion } = JSON.parse(body) as { namespace: string; name: string; chartVersion: string };
+            const current = demo.api.store.get('helmreleases', namespace, name);
+            answer = demo.api.store.setStatus('helmreleases', namespace, name, { ...(current?.status ?? {}), history: [{ chartName: 'app', chartVersion, version: 2, status: 'deployed' }] });
           } else if (req.method === 'POST' && url.pathname === '/cluster/scenario') {
             const r = JSON.parse(body) as ScenarioRequest;
             if (r.scenario === 'failingUpgrade') failingUpgrade(demo.api, demo.simulator, r.namespace, r.name, r.values);

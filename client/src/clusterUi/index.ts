@@ -17,6 +17,8 @@ export interface ClusterUi {
     sources(): Array<{ kind: string; namespace: string; name: string; state: string; revision?: string }>;
     connection(): string;
     codeLenses(uri: string): Promise<string[]>;
+    /** Renders the whole HelmReleases tree (groups and items) and returns the number of release rows. */
+    treeRows(): Promise<number>;
   };
 }
 
@@ -91,6 +93,17 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
       sources: () => sources.objects().map(({ kind, object }) => ({ kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name, state: stateOf(object), revision: sourceRevisionOf(object) })),
       connection: () => session.status,
       codeLenses: async (uri) => codeLens.provideCodeLenses(await workspace.openTextDocument(Uri.parse(uri))).map((l) => l.command?.title ?? ''),
+      treeRows: async () => {
+        let rows = 0;
+        for (const group of await releases.getChildren()) {
+          releases.getTreeItem(group);
+          for (const item of await releases.getChildren(group)) {
+            releases.getTreeItem(item);
+            if (item.type === 'object') rows++;
+          }
+        }
+        return rows;
+      },
     },
   };
 }
