@@ -16,8 +16,8 @@ export class TestClient {
   readonly published: PublishDiagnosticsParams[] = [];
   configuration: unknown = null;
 
-  constructor() {
-    this.process = spawn(process.execPath, [SERVER, '--stdio'], { stdio: 'pipe' });
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.process = spawn(process.execPath, [SERVER, '--stdio'], { stdio: 'pipe', env });
     this.process.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
     this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout), new StreamMessageWriter(this.process.stdin));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {

@@ -1,6 +1,7 @@
 import type { ChartReference, ChartValues } from '../service/values/chartValues';
 import type { LocalCharts } from './localCharts';
 import { displayUrl, RemoteChartCache, RemoteChartError } from './remoteCharts';
+import { RegistryCredentials } from './registryCredentials';
 
 /** What the workspace says about the HelmRepository a release names. */
 export interface RepositoryInfo {
@@ -32,11 +33,12 @@ export class RemoteChartLookup {
     private readonly cache: RemoteChartCache,
     private readonly charts: LocalCharts,
     private readonly options: RemoteLookupOptions,
+    private readonly credentials: RegistryCredentials = new RegistryCredentials(),
   ) {}
 
   lookup(ref: ChartReference, repository: RepositoryInfo | undefined): ChartValues | undefined {
     if (ref.sourceKind !== 'HelmRepository' || !repository || !ref.chart || ref.chart.includes('${') || ref.version?.includes('${')) return undefined;
-    const source = { url: repository.url, insecure: repository.insecure };
+    const source = { url: repository.url, insecure: repository.insecure, auth: this.credentials.credentialsFor(repository.url) };
     const constraint = ref.version ?? '';
     let hit;
     try {
