@@ -50,10 +50,7 @@ let workspaceTrusted = false;
 function repositoryOf(ref: ChartReference): RepositoryInfo | undefined {
   if (!session.ready || ref.sourceKind !== 'HelmRepository' || !ref.sourceName) return undefined;
   const namespace = ref.sourceNamespace ?? session.index.namespaceOfFile(ref.uri);
-  const repository = session.index.objects().find((o) => {
-    const ns = session.index.namespaceOf(o);
-    return o.kind === 'HelmRepository' && o.name === ref.sourceName && (namespace === undefined || ns === undefined || ns === namespace);
-  });
+  const repository = session.index.find('HelmRepository', ref.sourceName, namespace);
   const url = repository?.summary.find(([label]) => label === 'url')?.[1];
   return url ? { url, insecure: repository?.summary.some(([label, value]) => label === 'insecure' && value === 'true') } : undefined;
 }
@@ -64,10 +61,7 @@ const chartLookup = (ref: ChartReference) => charts.lookup(ref) ?? (ref.chartRef
 function chartRefLookup(ref: ChartReference): ReturnType<LocalCharts['lookup']> {
   if (!session.ready || ref.chartRef?.kind !== 'OCIRepository') return undefined;
   const namespace = ref.chartRef.namespace ?? session.index.namespaceOfFile(ref.uri);
-  const source = session.index.objects().find((o) => {
-    const ns = session.index.namespaceOf(o);
-    return o.kind === 'OCIRepository' && o.name === ref.chartRef!.name && (namespace === undefined || ns === undefined || ns === namespace);
-  });
+  const source = session.index.find('OCIRepository', ref.chartRef.name, namespace);
   const field = (label: string) => source?.summary.find(([l]) => l === label)?.[1];
   const url = field('url');
   const target = url ? ociRepositoryChart(url, { semver: field('semver'), tag: field('tag') }) : undefined;
@@ -334,10 +328,7 @@ function valuesFromContent(uri: string, writtenNamespace: string | undefined): V
   const namespace = writtenNamespace ?? session.index.namespaceOfFile(uri);
   return ({ kind, name, valuesKey }) => {
     if (kind !== 'ConfigMap') return undefined;
-    const target = session.index.objects().find((o) => {
-      const ns = session.index.namespaceOf(o);
-      return o.kind === 'ConfigMap' && o.name === name && (namespace === undefined || ns === undefined || ns === namespace);
-    });
+    const target = session.index.find('ConfigMap', name, namespace);
     return target ? configMapData(target, valuesKey, (u) => store.get(u)?.text.getText()) : undefined;
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readFileSync, statSync } from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { parseAllDocuments } from 'yaml';
@@ -16,11 +16,7 @@ export function configMapData(object: ObjectRecord, key: string, textOf: (uri: s
   } catch {
     return undefined;
   }
-  const text = textOf(object.uri) ?? safeRead(file);
-  if (text === undefined) return undefined;
-  for (const doc of parseAllDocuments(text)) {
-    const value = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown> | null;
-    if (!value || typeof value !== 'object') continue;
+  for (const value of documentsOf(file, textOf(object.uri))) {
     if (object.origin === 'configMapGenerator') {
       const generators = Array.isArray(value.configMapGenerator) ? (value.configMapGenerator as Array<Record<string, unknown>>) : [];
       const generator = generators.find((g) => g?.name === object.name);
@@ -47,6 +43,25 @@ export function configMapData(object: ObjectRecord, key: string, textOf: (uri: s
     }
   }
   return undefined;
+}
+
+/** Parsed documents per file, kept while the file (or its open editor text) stays the same. */
+const parsed = new Map<string, { stamp: string; values: Array<Record<string, unknown>> }>();
+
+/** The documents of a file as plain values; diagnostics ask on every keystroke, so each version is parsed once. */
+function documentsOf(file: string, openText: string | undefined): Array<Record<string, unknown>> {
+  let stamp: string;
+  try {
+    stamp = openText ?? `disk:${statSync(file).mtimeMs}`;
+  } catch {
+    return [];
+  }
+  const cached = parsed.get(file);
+  if (cached && cached.stamp === stamp) return cached.values;
+  const text = openText ?? safeRead(file);
+  const values = text === undefined ? [] : parseAllDocuments(text).map((doc) => doc.toJS({ maxAliasCount: 100 }) as unknown).filter((v): v is Record<string, unknown> => !!v && typeof v === 'object');
+  parsed.set(file, { stamp, values });
+  return values;
 }
 
 function safeRead(file: string): string | undefined {

@@ -97,6 +97,17 @@ export class WorkspaceIndex {
     return [...this.nameTable().byName.values()].flat();
   }
 
+  /**
+   * The first object of `kind` named `name` in `namespace`; an unknown namespace on either side
+   * matches. A lookup in the name table, cheap enough for every keystroke.
+   */
+  find(kind: string, name: string, namespace: string | undefined): ObjectRecord | undefined {
+    return (this.nameTable().byName.get(name) ?? []).find((o) => {
+      const ns = this.namespaceOf(o);
+      return o.kind === kind && (namespace === undefined || ns === undefined || ns === namespace);
+    });
+  }
+
   /** The namespace an object ends up in, or undefined when it cannot be known. */
   namespaceOf(object: ObjectRecord): string | undefined {
     return object.namespace ?? this.kustomizeState().namespaceOfFile(object.uri);
