@@ -22,6 +22,7 @@ import * as path from 'path';
 import { configMapData } from './node/configMapContent';
 import { ObjectView } from './service/model/objectView';
 import { chartReferenceOf, ociRepositoryChart, valuesSources, type ChartReference, type ValuesFromContent } from './service/values/chartValues';
+import { ChartBaselines } from './service/values/removedValues';
 import { effectiveValues, renderEffectiveValues } from './service/values/effectiveValues';
 import { EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, TRUST_GRANTED, type EffectiveValuesResult } from './protocol';
 import { collectFiles } from './node/files';
@@ -41,6 +42,8 @@ const settingsByUri = new Map<string, Promise<Settings>>();
 const store = new DocumentStore(() => globalSettings.maxFileSize);
 const patches = new KustomizePatches();
 const charts = new LocalCharts(() => workspaceFolders);
+/** For each open HelmRelease, the chart version it resolved to first, to compare values after a version change. */
+const baselines = new ChartBaselines();
 /** Remote charts need a cache folder (the extension's global storage) and a trusted workspace. */
 let remoteCharts: RemoteChartLookup | undefined;
 let remoteCache: RemoteChartCache | undefined;
@@ -246,6 +249,7 @@ const publishDiagnostics = guarded('diagnostics', undefined, async (uri: string)
     uri,
     charts: chartLookup,
     versions: versionLookup,
+    baselineChart: (ref, current) => baselines.baselineOf(uri, ref.release ?? '', current),
     valuesFrom: ({ kind, name, valuesKey }) => valuesFromContent(uri, undefined)?.({ kind, name, valuesKey }),
   });
   if (session.ready) diagnostics.push(...externalDiagnostics(entry.model, referenceDiagnostics(session.index, uri), settings));
@@ -274,6 +278,7 @@ connection.onDidChangeTextDocument(
 connection.onDidCloseTextDocument(
   guarded('close', undefined, (params) => {
     store.close(params.textDocument.uri);
+    baselines.forget(params.textDocument.uri);
     settingsByUri.delete(params.textDocument.uri);
     void connection.sendDiagnostics({ uri: params.textDocument.uri, diagnostics: [] });
     void session.closed(params.textDocument.uri, globalSettings.maxFileSize);

@@ -52,6 +52,7 @@ export const DiagnosticCodes = {
   noMatchingVersion: 'no-matching-version',
   newerMajorVersion: 'newer-major-version',
   invalidValue: 'invalid-value',
+  valuesKeyRemoved: 'values-key-removed',
   chartSchemaProblem: 'chart-schema-problem',
   fileTooLarge: 'file-too-large',
   binaryFile: 'binary-file',

@@ -3,6 +3,7 @@ import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel, Segment } from './model/fileModel';
 import { chartReferenceOf, chartValuesDiagnostics, valuesSources, type ChartLookup, type ChartReference, type ChartValues, type ValuesFromContent } from './values/chartValues';
 import { versionDiagnostics, type PublishedVersion } from './values/versions';
+import { removedValuesDiagnostics } from './values/removedValues';
 import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
 import { chartLayerHints, objectFacts, type ObjectFacts } from './validation/chartLayer';
 import { inlinePatchDiagnostics, isFluxKustomization } from './features/inlinePatches';
@@ -47,6 +48,8 @@ export interface FileContext {
   valuesFrom?: ValuesFromContent;
   /** The versions a HelmRelease's chart repository publishes, from the cached index. */
   versions?: (ref: ChartReference) => PublishedVersion[] | undefined;
+  /** The chart a release used before, when it now resolves to another version of it. */
+  baselineChart?: (ref: ChartReference, current: ChartValues) => ChartValues | undefined;
 }
 
 function publishedVersions(segment: Segment, context: FileContext): { chart: string; published: PublishedVersion[] } | undefined {
@@ -77,9 +80,18 @@ function valuesDiagnostics(segment: Segment, chart: ChartValues, context: FileCo
   const doc = segment.analysis.parsed.doc;
   if (!doc) return [];
   const sources = valuesSources(doc, context.valuesFrom);
-  // The result depends on the chart and on what the valuesFrom ConfigMaps hold now.
-  const key = `values:${chart.id}:${hashText(JSON.stringify(sources.map((s) => s.content ?? null)))}`;
-  return segment.analysis.cached(key, () => chartValuesDiagnostics(doc, chart, sources).map((raw) => toDiagnostic(segment.analysis, raw)));
+  const baseline = context.baselineChart?.(chartReferenceOf(doc, context.uri ?? ''), chart);
+  // The result depends on the chart, the version compared with, and what the valuesFrom ConfigMaps hold now.
+  const key = `values:${chart.id}:${baseline?.id ?? ''}:${hashText(JSON.stringify(sources.map((s) => s.content ?? null)))}`;
+  return segment.analysis.cached(key, () => {
+    const own = chartValuesDiagnostics(doc, chart, sources);
+    if (!baseline) return own.map((raw) => toDiagnostic(segment.analysis, raw));
+    const removed = removedValuesDiagnostics(doc, baseline, chart);
+    // A removed key is also unknown to the new chart; saying where it went before says more.
+    const removedAt = new Set(removed.map((d) => d.start));
+    const kept = own.filter((d) => !(d.code === DiagnosticCodes.unknownValue && removedAt.has(d.start)));
+    return [...kept, ...removed].map((raw) => toDiagnostic(segment.analysis, raw));
+  });
 }
 
 function hashText(text: string): string {

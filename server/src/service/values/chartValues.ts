@@ -64,6 +64,8 @@ export interface ChartValues {
 /** Which chart a HelmRelease installs, as written in it. */
 export interface ChartReference {
   uri: string;
+  /** The HelmRelease's `metadata.name`. */
+  release?: string;
   sourceKind?: string;
   sourceName?: string;
   /** `sourceRef.namespace`, when written. */
@@ -100,6 +102,7 @@ export function chartReferenceOf(doc: Document, uri: string): ChartReference {
   const view = new ObjectView(doc);
   return {
     uri,
+    release: view.string(['metadata', 'name']),
     sourceKind: view.string(['spec', 'chart', 'spec', 'sourceRef', 'kind']),
     sourceName: view.string(['spec', 'chart', 'spec', 'sourceRef', 'name']),
     sourceNamespace: view.string(['spec', 'chart', 'spec', 'sourceRef', 'namespace']),
