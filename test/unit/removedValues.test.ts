@@ -45,7 +45,7 @@ function session(charts: Record<string, ChartValues> = byVersion) {
     baselineChart: (ref, current) => baselines.baselineOf(uri, ref.release ?? '', current),
   });
   const check = (text: string, uri = 'file:///release.yaml') =>
-    fileDiagnostics(FileModel.fromText(text), defaultSettings, context(uri)).map((d) => ({ code: String(d.code), line: d.range.start.line, severity: d.severity, message: d.message }));
+    fileDiagnostics(FileModel.fromText(text), defaultSettings, context(uri)).map((d) => ({ code: String(d.code), line: d.range.start.line, severity: d.severity, message: String(d.message) }));
   return { baselines, check };
 }
 
