@@ -3,9 +3,12 @@ import { commands, EventEmitter, window, type ExtensionContext, type TreeDataPro
 import type { ClusterUi } from './clusterUi';
 import type { Node as ClusterNode } from './clusterUi/trees';
 import { registerEffectiveValues } from './effectiveValues';
+import { EnteredCredentials, registerRegistryCredentials } from './registryCredentials';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { RunningClient } from './languageClient';
 
 let client: LanguageClient | undefined;
+let running: RunningClient | undefined;
 
 /** The cluster side, loaded on first use (the Flux view opened or a cluster command run), never at activation. */
 let clusterUi: Promise<ClusterUi> | undefined;
@@ -49,10 +52,14 @@ export interface ExtensionApi {
 export async function activate(context: ExtensionContext): Promise<ExtensionApi> {
   registerCluster(context);
   context.subscriptions.push(...registerEffectiveValues(() => client));
+  const stored = new EnteredCredentials(context.secrets);
+  const credentials = registerRegistryCredentials(stored, async () => running?.sendCredentials());
+  context.subscriptions.push(...credentials.disposables);
   // The language client is a bundle of its own, started as soon as activation has returned.
   setImmediate(() => {
     const module = require(path.join(__dirname, 'languageClient.js')) as typeof import('./languageClient');
-    client = module.startLanguageClient(context);
+    running = module.startLanguageClient(context, { credentials: () => stored.list(), credentialsNeeded: credentials.credentialsNeeded });
+    client = running.client;
   });
   const notLoaded = () => {
     throw new Error('The cluster side is not loaded: open the Flux view or run a Flux command first.');
@@ -71,4 +78,5 @@ export async function activate(context: ExtensionContext): Promise<ExtensionApi>
 export async function deactivate(): Promise<void> {
   await client?.stop();
   client = undefined;
+  running = undefined;
 }

@@ -1,17 +1,35 @@
 import * as path from 'path';
 import { workspace, type ExtensionContext } from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { TRUST_GRANTED } from '../../server/src/protocol';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CREDENTIALS_NEEDED, REGISTRY_CREDENTIALS, TRUST_GRANTED, type CredentialsNeeded, type RegistryCredential } from '../../server/src/protocol';
+import { newSealKey, seal, SEAL_KEY_ENV } from '../../server/src/sealed';
+
+/** What the rest of the extension gives the language client. */
+export interface ClientHooks {
+  /** The chart repository credentials the user entered (VS Code secret storage). */
+  credentials(): Promise<RegistryCredential[]>;
+  /** A chart repository refused access: offer to enter credentials. */
+  credentialsNeeded(notice: CredentialsNeeded): void;
+}
+
+export interface RunningClient {
+  client: LanguageClient;
+  /** Hands the entered credentials to the server (again); a no-op until it runs. */
+  sendCredentials(): Promise<void>;
+}
 
 /**
  * Starts the language server and its client. This lives in its own bundle (most of the extension's
  * code is vscode-languageclient), loaded just after activation so that VS Code's start is not held up.
  */
-export function startLanguageClient(context: ExtensionContext): LanguageClient {
+export function startLanguageClient(context: ExtensionContext, hooks: ClientHooks): RunningClient {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  // Credentials are sealed with this key, which reaches the server only through its environment.
+  const sealKey = newSealKey();
+  const env = { ...process.env, [SEAL_KEY_ENV]: sealKey };
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { env } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
     // Every YAML file: Flux objects are found by their apiVersion and kind, not by file name.
@@ -34,6 +52,13 @@ export function startLanguageClient(context: ExtensionContext): LanguageClient {
       if (workspace.getConfiguration('helmRelease').get<boolean>('charts.download', true)) void client.sendNotification(TRUST_GRANTED);
     }),
   );
+  const sendCredentials = async (): Promise<void> => {
+    if (client.state !== State.Running) return;
+    await client.sendNotification(REGISTRY_CREDENTIALS, { sealed: seal(sealKey, await hooks.credentials()) });
+  };
+  client.onNotification(CREDENTIALS_NEEDED, (notice: CredentialsNeeded) => hooks.credentialsNeeded(notice));
+  // Also after a restart of the server: a new process knows nothing yet.
+  context.subscriptions.push(client.onDidChangeState((event) => event.newState === State.Running && void sendCredentials().catch(() => undefined)));
   void client.start();
-  return client;
+  return { client, sendCredentials };
 }

@@ -4,6 +4,7 @@ import {
   ErrorCodes,
   ResponseError,
   ProposedFeatures,
+  CodeLensRefreshRequest,
   TextDocumentSyncKind,
   type Connection,
   type InitializeResult,
@@ -24,7 +25,9 @@ import { ObjectView } from './service/model/objectView';
 import { chartReferenceOf, ociRepositoryChart, valuesSources, type ChartReference, type ValuesFromContent } from './service/values/chartValues';
 import { ChartBaselines } from './service/values/removedValues';
 import { effectiveValues, renderEffectiveValues } from './service/values/effectiveValues';
-import { EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, TRUST_GRANTED, type EffectiveValuesResult } from './protocol';
+import { CREDENTIALS_NEEDED, EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, REGISTRY_CREDENTIALS, TRUST_GRANTED, type CredentialsNeeded, type EffectiveValuesResult, type RegistryCredential } from './protocol';
+import { RegistryCredentials } from './node/registryCredentials';
+import { SEAL_KEY_ENV, unseal } from './sealed';
 import { collectFiles } from './node/files';
 import { workspaceMigration } from './node/workspaceMigration';
 import { decode } from './cli/check';
@@ -36,6 +39,7 @@ import { defaultSettings, normalizeSettings, type Settings } from './service/set
 
 const connection: Connection = createConnection(ProposedFeatures.all);
 let canPullConfiguration = false;
+let canRefreshCodeLenses = false;
 let supportsWorkspaceFolders = false;
 let globalSettings: Settings = defaultSettings;
 const settingsByUri = new Map<string, Promise<Settings>>();
@@ -48,6 +52,13 @@ const baselines = new ChartBaselines();
 let remoteCharts: RemoteChartLookup | undefined;
 let remoteCache: RemoteChartCache | undefined;
 let workspaceTrusted = false;
+/** Credentials from the user's Helm/Docker config files, and those entered in the editor. */
+const registryCredentials = new RegistryCredentials();
+/** The key the extension seals entered credentials with; taken out of the environment so that no child process inherits it. */
+const sealKey = process.env[SEAL_KEY_ENV];
+delete process.env[SEAL_KEY_ENV];
+/** Repositories the user has been told need credentials, so that each is mentioned once. */
+const refusedReported = new Set<string>();
 
 /** The HelmRepository a release's chart comes from, as the workspace defines it. */
 function repositoryOf(ref: ChartReference): RepositoryInfo | undefined {
@@ -132,6 +143,7 @@ function settingsFor(uri: string): Promise<Settings> {
 connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
   supportsWorkspaceFolders = params.capabilities.workspace?.workspaceFolders === true;
+  canRefreshCodeLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
   const options = params.initializationOptions as { settings?: unknown; globalStoragePath?: string; trusted?: boolean } | undefined;
   if (options?.settings) globalSettings = normalizeSettings(options.settings);
   // Other editors start the server without options: a cache in the user's cache folder, and trust.
@@ -140,11 +152,18 @@ connection.onInitialize((params): InitializeResult => {
   remoteCache = new RemoteChartCache(cacheRoot);
   remoteCharts = new RemoteChartLookup(remoteCache, charts, {
     allowDownload: () => workspaceTrusted,
-    onAvailable: () => {
+    onChanged: () => {
       for (const uri of store.uris()) scheduleDiagnostics(uri);
+      // The line above each HelmRelease names its chart, or why there is none.
+      if (canRefreshCodeLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     },
     log: (message) => connection.console.info(message),
-  });
+    onRefused: (url, status) => {
+      if (refusedReported.has(url)) return;
+      refusedReported.add(url);
+      void connection.sendNotification(CREDENTIALS_NEEDED, { url, status } satisfies CredentialsNeeded);
+    },
+  }, registryCredentials);
   workspaceFolders = (params.workspaceFolders ?? []).map((f) => filePath(f.uri)).filter((p): p is string => p !== undefined);
   if (workspaceFolders.length === 0 && params.rootUri) {
     const root = filePath(params.rootUri);
@@ -362,6 +381,19 @@ connection.onRequest(
 );
 
 // The user trusted the workspace: charts may now be downloaded.
+connection.onNotification(REGISTRY_CREDENTIALS, (params: { sealed?: unknown }) => {
+  const credentials = sealKey && typeof params?.sealed === 'string' ? unseal(sealKey, params.sealed) : undefined;
+  if (!Array.isArray(credentials)) {
+    connection.console.warn('Registry credentials from the editor could not be read; ignored.');
+    return;
+  }
+  registryCredentials.setEntered(credentials as RegistryCredential[]);
+  // Charts refused before may be readable now: try them again at once.
+  refusedReported.clear();
+  remoteCharts?.resetFailures();
+  for (const uri of store.uris()) scheduleDiagnostics(uri);
+});
+
 connection.onNotification(TRUST_GRANTED, () => {
   workspaceTrusted = true;
   for (const uri of store.uris()) scheduleDiagnostics(uri);

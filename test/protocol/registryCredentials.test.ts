@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -81,5 +81,34 @@ describe('reading credentials', () => {
     assert.deepEqual(credentials.credentialsFor('https://charts.example.com/private'), { username: 'chart-user', password: 'chart-pass' });
     assert.equal(credentials.credentialsFor('oci://docker.io/x'), undefined);
     assert.equal(credentials.credentialsFor('https://charts.example.com/public'), undefined);
+  });
+
+  test('Docker credential helpers (credHelpers per host, else credsStore) are asked with the host on stdin, as docker does', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'hr-helper-home-'));
+    const bin = mkdtempSync(path.join(tmpdir(), 'hr-helper-bin-'));
+    const asked = path.join(bin, 'asked.log');
+    // A credential helper speaking the docker-credential protocol: `get` reads a server URL, prints JSON.
+    const helper = (name: string, username: string) => {
+      const file = path.join(bin, `docker-credential-${name}`);
+      writeFileSync(file, `#!/bin/sh\nread host\necho "${name} $1 $host" >> '${asked}'\ncase "$host" in\n  *.example.com|127.0.0.1:*) echo '{"ServerURL":"'$host'","Username":"${username}","Secret":"helper-secret"}' ;;\n  token.io) echo '{"Username":"<token>","Secret":"refresh"}' ;;\n  *) echo 'credentials not found in native keychain'; exit 1 ;;\nesac\n`);
+      chmodSync(file, 0o755);
+    };
+    helper('store', 'store-user');
+    helper('pinned', 'pinned-user');
+    mkdirSync(path.join(home, '.docker'));
+    writeFileSync(path.join(home, '.docker/config.json'), JSON.stringify({ credsStore: 'store', credHelpers: { 'pinned.example.com': 'pinned' }, auths: { 'reg.example.com': {}, 'inline.io': { auth: Buffer.from('u:p').toString('base64') } } }));
+    const credentials = new RegistryCredentials({ PATH: `${bin}:${process.env.PATH ?? ''}` }, home);
+    assert.deepEqual(await credentials.resolve('oci://reg.example.com/charts'), { username: 'store-user', password: 'helper-secret' });
+    assert.deepEqual(await credentials.resolve('oci://pinned.example.com/charts'), { username: 'pinned-user', password: 'helper-secret' });
+    assert.deepEqual(await credentials.resolve('oci://inline.io/charts'), { username: 'u', password: 'p' }, 'inline auths need no helper');
+    assert.equal(await credentials.resolve('oci://unknown.org/x'), undefined, 'the helper has nothing for this host');
+    assert.equal(await credentials.resolve('oci://token.io/x'), undefined, 'identity tokens are not used as passwords');
+    await credentials.resolve('oci://reg.example.com/other');
+    const lines = readFileSync(asked, 'utf8').trim().split('\n');
+    assert.deepEqual(lines.filter((l) => l.includes('reg.example.com')), ['store get reg.example.com'], 'answers are reused, not asked again for each chart');
+    const missing = new RegistryCredentials({ PATH: bin }, mkdtempSync(path.join(tmpdir(), 'hr-helper-none-')));
+    mkdirSync(path.join((missing as unknown as { home: string }).home, '.docker'));
+    writeFileSync(path.join((missing as unknown as { home: string }).home, '.docker/config.json'), JSON.stringify({ credsStore: 'not-installed' }));
+    assert.equal(await missing.resolve('oci://reg.example.com/charts'), undefined, 'a helper that is not installed means no credentials, not a failure');
   });
 });

@@ -1,8 +1,10 @@
+import { execFile } from 'child_process';
 import { readFileSync, statSync } from 'fs';
 import { homedir } from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import type { BasicAuth } from './remoteCharts';
+import type { RegistryCredential } from '../protocol';
 
 /**
  * Credentials for chart repositories from the user's own configuration, as `helm` and `docker` use
@@ -11,6 +13,8 @@ import type { BasicAuth } from './remoteCharts';
  */
 export class RegistryCredentials {
   private readonly cache = new Map<string, { mtime: number; value: unknown }>();
+  /** Entered by the user in the editor (kept in its secret storage); they win over the files. */
+  private entered: RegistryCredential[] = [];
 
   constructor(private readonly env: Record<string, string | undefined> = process.env, private readonly home = homedir()) {}
 
@@ -27,8 +31,31 @@ export class RegistryCredentials {
     return this.env.HELM_REPOSITORY_CONFIG ?? path.join(this.env.XDG_CONFIG_HOME ?? path.join(this.home, '.config'), 'helm', 'repositories.yaml');
   }
 
-  /** Basic credentials for a chart repository URL (`oci://host/path` or `https://…`), if configured. */
+  /** Replaces the credentials entered in the editor. */
+  setEntered(credentials: RegistryCredential[]): void {
+    this.entered = credentials.filter((c) => typeof c.url === 'string' && typeof c.username === 'string' && typeof c.password === 'string');
+  }
+
+  /**
+   * Credentials for a chart repository URL, including those a Docker credential helper
+   * (`credHelpers`, `credsStore`) keeps in the system's keychain. Asked only before a download.
+   */
+  async resolve(url: string): Promise<BasicAuth | undefined> {
+    const direct = this.credentialsFor(url);
+    if (direct || !url.startsWith('oci://')) return direct;
+    const host = url.slice('oci://'.length).split('/')[0]!;
+    for (const file of this.registryConfigFiles()) {
+      const config = this.read(file, JSON.parse) as DockerConfig | undefined;
+      const helper = config?.credHelpers?.[host] ?? config?.credsStore;
+      if (helper) return this.fromHelper(helper, host);
+    }
+    return undefined;
+  }
+
+  /** Basic credentials for a chart repository URL (`oci://host/path` or `https://…`) from what is written in files, or entered. */
   credentialsFor(url: string): BasicAuth | undefined {
+    const entered = enteredFor(this.entered, url);
+    if (entered) return { username: entered.username, password: entered.password };
     if (url.startsWith('oci://')) {
       const host = url.slice('oci://'.length).split('/')[0]!;
       for (const file of this.registryConfigFiles()) {
@@ -45,6 +72,32 @@ export class RegistryCredentials {
     return repository?.username && repository.password !== undefined ? { username: repository.username, password: repository.password } : undefined;
   }
 
+  private readonly helperAnswers = new Map<string, { at: number; answer: Promise<BasicAuth | undefined> }>();
+
+  /** Runs `docker-credential-<helper> get` as docker does; answers are kept a few minutes. */
+  private fromHelper(helper: string, host: string): Promise<BasicAuth | undefined> {
+    if (!/^[\w.-]+$/.test(helper)) return Promise.resolve(undefined);
+    const id = `${helper} ${host}`;
+    const cached = this.helperAnswers.get(id);
+    if (cached && Date.now() - cached.at < HELPER_ANSWER_TTL_MS) return cached.answer;
+    const answer = new Promise<BasicAuth | undefined>((resolve) => {
+      const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 10_000, env: this.env as NodeJS.ProcessEnv }, (error, stdout) => {
+        if (error) return resolve(undefined); // not installed, or no credentials for this host
+        try {
+          const parsed = JSON.parse(stdout) as { Username?: string; Secret?: string };
+          // `<token>` marks an identity token for an OAuth flow, which chart pulls here do not use.
+          resolve(parsed.Username && parsed.Username !== '<token>' && typeof parsed.Secret === 'string' ? { username: parsed.Username, password: parsed.Secret } : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(host);
+    });
+    this.helperAnswers.set(id, { at: Date.now(), answer });
+    return answer;
+  }
+
   private read(file: string, parseText: (text: string) => unknown): unknown {
     try {
       const mtime = statSync(file).mtimeMs;
@@ -59,10 +112,40 @@ export class RegistryCredentials {
   }
 }
 
+interface DockerConfig {
+  auths?: Record<string, { auth?: string; username?: string; password?: string }>;
+  credHelpers?: Record<string, string>;
+  credsStore?: string;
+}
+
+const HELPER_ANSWER_TTL_MS = 5 * 60_000;
+
 function decodeAuth(entry: { auth?: string; username?: string; password?: string }): BasicAuth | undefined {
   if (entry.username && entry.password !== undefined) return { username: entry.username, password: entry.password };
   if (!entry.auth) return undefined;
   const text = Buffer.from(entry.auth, 'base64').toString('utf8');
   const colon = text.indexOf(':');
   return colon > 0 ? { username: text.slice(0, colon), password: text.slice(colon + 1) } : undefined;
+}
+
+/** URLs compared without a trailing slash and with the scheme and host in lower case. */
+function normalizeUrl(url: string): string {
+  const trimmed = url.trim().replace(/\/+$/, '');
+  const match = /^([a-z][a-z0-9+.-]*:\/\/[^/]+)(.*)$/i.exec(trimmed);
+  return match ? match[1]!.toLowerCase() + match[2]! : trimmed;
+}
+
+/** The entered credential for the longest URL that is the repository URL or a folder above it. */
+export function enteredFor(entered: RegistryCredential[], url: string): RegistryCredential | undefined {
+  const target = normalizeUrl(url);
+  let best: RegistryCredential | undefined;
+  let bestLength = -1;
+  for (const credential of entered) {
+    const prefix = normalizeUrl(credential.url);
+    if ((target === prefix || target.startsWith(`${prefix}/`)) && prefix.length > bestLength) {
+      best = credential;
+      bestLength = prefix.length;
+    }
+  }
+  return best;
 }

@@ -12,9 +12,11 @@ export interface RepositoryInfo {
 export interface RemoteLookupOptions {
   /** Downloads only happen in a trusted workspace (the lookup still answers from the cache). */
   allowDownload: () => boolean;
-  /** A chart became available (or changed): diagnostics of open documents may change. */
-  onAvailable: () => void;
+  /** A chart became available, or could not be fetched: diagnostics and status lines may change. */
+  onChanged: () => void;
   log: (message: string) => void;
+  /** A repository answered 401 or 403: the user may want to enter credentials. */
+  onRefused?: (url: string, status: number) => void;
 }
 
 /** After a failed download, how long before the same chart is tried again. */
@@ -38,7 +40,8 @@ export class RemoteChartLookup {
 
   lookup(ref: ChartReference, repository: RepositoryInfo | undefined): ChartValues | undefined {
     if (ref.sourceKind !== 'HelmRepository' || !repository || !ref.chart || ref.chart.includes('${') || ref.version?.includes('${')) return undefined;
-    const source = { url: repository.url, insecure: repository.insecure, auth: this.credentials.credentialsFor(repository.url) };
+    // Credentials are looked up only when the network is used (a credential helper is a process).
+    const source = { url: repository.url, insecure: repository.insecure };
     const constraint = ref.version ?? '';
     let hit;
     try {
@@ -67,18 +70,21 @@ export class RemoteChartLookup {
     const failure = this.failures.get(key);
     if (this.pending.has(id) || (failure && Date.now() < failure.retryAt) || !this.options.allowDownload()) return;
     this.pending.add(id);
-    this.cache
-      .ensure(source, chart, constraint)
+    this.credentials
+      .resolve(source.url)
+      .then((auth) => this.cache.ensure({ ...source, auth }, chart, constraint))
       .then(
         () => {
           this.failures.delete(key);
-          this.options.onAvailable();
+          this.options.onChanged();
         },
         (error: unknown) => {
           const count = (failure?.count ?? 0) + 1;
           const message = error instanceof RemoteChartError ? error.message : 'the chart could not be fetched';
           this.failures.set(key, { count, retryAt: Date.now() + RETRY_AFTER_MS[Math.min(count, RETRY_AFTER_MS.length) - 1]!, message });
           this.options.log(`Chart ${chart} from ${displayUrl(source.url)}: ${message}`);
+          this.options.onChanged();
+          if (error instanceof RemoteChartError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) this.options.onRefused?.(source.url, error.status ?? 401);
         },
       )
       .finally(() => this.pending.delete(id));
