@@ -82,11 +82,16 @@ function chartRefLookup(ref: ChartReference): ReturnType<LocalCharts['lookup']> 
   if (!target) return undefined;
   return remoteCharts?.lookup({ ...ref, sourceKind: 'HelmRepository', chart: target.chart, version: target.version, chartRef: undefined }, { url: target.repository, insecure: field('insecure') === 'true' });
 }
-/** Published versions of a release's chart, from the cached repository index (never the network). */
-const versionLookup = (ref: ChartReference) => {
-  const repository = repositoryOf(ref);
-  return repository && ref.chart ? remoteCache?.versions({ url: repository.url, insecure: repository.insecure }, ref.chart) : undefined;
+/** Published versions of a release's chart, from the cached repository index; a stale index is read again in the background. */
+const versionLookup = (ref: ChartReference) => remoteCharts?.versions(repositoryOf(ref), ref.chart);
+/** The tags of an OCIRepository's artifact (`oci://host/path/name`), from the cached tag list. */
+const artifactVersionLookup = (url: string, insecure: boolean) => {
+  const match = /^(oci:\/\/.+)\/([^/]+?)\/?$/.exec(url.trim());
+  return match ? remoteCharts?.versions({ url: match[1]!, insecure }, match[2]!) : undefined;
 };
+const chartNameLookup = (ref: ChartReference) => (ref.sourceKind === 'HelmRepository' ? remoteCharts?.chartNames(repositoryOf(ref)) : undefined);
+/** How features find charts and their versions. */
+const chartContext = { charts: chartLookup, versions: versionLookup, artifactVersions: artifactVersionLookup, chartNames: chartNameLookup };
 let workspaceFolders: string[] = [];
 
 export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
@@ -266,8 +271,7 @@ const publishDiagnostics = guarded('diagnostics', undefined, async (uri: string)
   const diagnostics = fileDiagnostics(entry.model, settings, {
     isPatch: isPatch(uri),
     uri,
-    charts: chartLookup,
-    versions: versionLookup,
+    ...chartContext,
     baselineChart: (ref, current) => baselines.baselineOf(uri, ref.release ?? '', current),
     valuesFrom: ({ kind, name, valuesKey }) => valuesFromContent(uri, undefined)?.({ kind, name, valuesKey }),
   });
@@ -311,7 +315,7 @@ connection.onCompletion(
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.completion) return [];
     const names = session.ready ? completeReferenceNames(session.index, params.textDocument.uri, entry.model, params.position, { folders: workspaceFolders }) : [];
-    return names.length > 0 ? names : completion(entry.model, params.position, settings, { uri: params.textDocument.uri, charts: chartLookup, versions: versionLookup });
+    return names.length > 0 ? names : completion(entry.model, params.position, settings, { uri: params.textDocument.uri, ...chartContext });
   }),
 );
 
@@ -321,7 +325,7 @@ connection.onHover(
     if (!entry) return null;
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.hover) return null;
-    return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position, { folders: workspaceFolders }) : null) ?? hover(entry.model, params.position, settings, { uri: params.textDocument.uri, charts: chartLookup, versions: versionLookup });
+    return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position, { folders: workspaceFolders }) : null) ?? hover(entry.model, params.position, settings, { uri: params.textDocument.uri, ...chartContext });
   }),
 );
 

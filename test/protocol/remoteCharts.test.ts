@@ -19,7 +19,7 @@ describe('values from a chart in an HTTP Helm repository, over the protocol', ()
     const archive = await buildChart('podinfo', '6.5.0', { values: '# -- Number of pods.\nreplicaCount: 1\nui:\n  color: "#34577c"\n', schema: { type: 'object', properties: { replicaCount: { type: 'integer', minimum: 1 }, ui: { type: 'object', additionalProperties: false, properties: { color: { type: 'string' } } } } } });
     repository = await startServer((req, res) => {
       if (req.url === '/index.yaml') {
-        res.end(`apiVersion: v1\nentries:\n  podinfo:\n    - name: podinfo\n      version: 6.5.0\n      created: "2026-01-01T00:00:00Z"\n      urls: [podinfo-6.5.0.tgz]\n    - name: podinfo\n      version: 7.0.0\n      urls: [podinfo-7.0.0.tgz]\n`);
+        res.end(`apiVersion: v1\nentries:\n  podinfo:\n    - name: podinfo\n      version: 6.5.0\n      created: "2026-01-01T00:00:00Z"\n      urls: [podinfo-6.5.0.tgz]\n    - name: podinfo\n      version: 7.0.0\n      urls: [podinfo-7.0.0.tgz]\n  redis:\n    - name: redis\n      version: 19.0.0\n      urls: [redis-19.0.0.tgz]\n`);
       } else if (req.url === '/podinfo-6.5.0.tgz') {
         res.end(archive);
       } else {
@@ -64,7 +64,14 @@ describe('values from a chart in an HTTP Helm repository, over the protocol', ()
     assert.match((hover.contents as { value: string }).value, /\*\*Today:\*\* resolves to \*\*6\.5\.0\*\*; newest published: 7\.0\.0/);
   });
 
-  test('a CodeLens above the HelmRelease names the chart, its version and where it came from', async () => {
+  test('the chart field completes the charts the repository index lists', async () => {
+    const items = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 9, character: 16 } })) as Array<{ label: string; detail?: string; textEdit?: { newText: string } }>;
+    assert.deepEqual(items.map((i) => i.label), ['podinfo', 'redis']);
+    assert.equal(items[1]!.detail, 'in the repository index');
+    assert.equal(items[1]!.textEdit?.newText, 'redis');
+  });
+
+    test('a CodeLens above the HelmRelease names the chart, its version and where it came from', async () => {
     const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ range: { start: { line: number } }; command: { title: string; command: string } }>;
     assert.equal(lenses.length, 1);
     assert.equal(lenses[0]!.range.start.line, 1);

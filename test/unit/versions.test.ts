@@ -29,3 +29,29 @@ describe('chart versions against the repository index', () => {
     assert.deepEqual(found('>=3.0.0', []), []);
   });
 });
+
+describe('OCIRepository ref.semver / ref.tag against the registry tags', () => {
+  const source = (ref: string) => `apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: app\nspec:\n  interval: 5m\n  url: oci://ghcr.io/org/charts/app\n  ref:\n${ref}`;
+  const seen: string[] = [];
+  const check = (ref: string) =>
+    fileDiagnostics(FileModel.fromText(source(ref)), defaultSettings, {
+      uri: 'file:///s.yaml',
+      artifactVersions: (url) => {
+        seen.push(url);
+        return published;
+      },
+    }).map((d) => `${String(d.code)}@${d.range.start.line}`);
+  test('a semver range or a version tag that matches no tag is a warning on its value; the registry is asked for the artifact URL', () => {
+    assert.deepEqual(check('    semver: ">=3.0.0"\n'), ['no-matching-version@8']);
+    assert.deepEqual(check('    tag: "1.3.0"\n'), ['no-matching-version@8']);
+    assert.equal(seen[0], 'oci://ghcr.io/org/charts/app');
+  });
+  test('a tag that is not a version (latest, a branch build) is not judged; semver wins over tag as in Flux', () => {
+    assert.deepEqual(check('    tag: latest\n'), []);
+    assert.deepEqual(check('    tag: main-1a2b3c\n'), []);
+    assert.deepEqual(check('    tag: "9.9.9"\n    semver: ">=2.0.0"\n'), []);
+  });
+  test('a range held below a newer major gets the same hint as a HelmRelease', () => {
+    assert.deepEqual(check('    semver: "~1.2"\n'), ['newer-major-version@8']);
+  });
+});

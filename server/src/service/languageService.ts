@@ -2,7 +2,8 @@ import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel, Segment } from './model/fileModel';
 import { chartReferenceOf, chartValuesDiagnostics, valuesSources, type ChartLookup, type ChartReference, type ChartValues, type ValuesFromContent } from './values/chartValues';
-import { versionDiagnostics, type PublishedVersion } from './values/versions';
+import { HELMRELEASE_VERSION_FIELD, OCI_SEMVER_FIELD, OCI_TAG_FIELD, versionDiagnostics, type PublishedVersion, type VersionFields } from './values/versions';
+import { ObjectView } from './model/objectView';
 import { removedValuesDiagnostics } from './values/removedValues';
 import { analyseDocument, applySeverities, toDiagnostic } from './features/diagnostics';
 import { chartLayerHints, objectFacts, type ObjectFacts } from './validation/chartLayer';
@@ -48,17 +49,32 @@ export interface FileContext {
   valuesFrom?: ValuesFromContent;
   /** The versions a HelmRelease's chart repository publishes, from the cached index. */
   versions?: (ref: ChartReference) => PublishedVersion[] | undefined;
+  /** The versions (tags) an OCI artifact URL has in its registry, from the cached tag list. */
+  artifactVersions?: (url: string, insecure: boolean) => PublishedVersion[] | undefined;
+  /** The charts a HelmRelease's repository lists, from its cached index. */
+  chartNames?: (ref: ChartReference) => string[] | undefined;
   /** The chart a release used before, when it now resolves to another version of it. */
   baselineChart?: (ref: ChartReference, current: ChartValues) => ChartValues | undefined;
 }
 
-function publishedVersions(segment: Segment, context: FileContext): { chart: string; published: PublishedVersion[] } | undefined {
-  if (!context.versions || segment.analysis.identity?.kind !== 'HelmRelease') return undefined;
+/** The versions a document's version fields choose from: a HelmRelease's chart, or an OCIRepository's artifact. */
+function publishedVersions(segment: Segment, context: FileContext): VersionFields | undefined {
+  const kind = segment.analysis.identity?.kind;
   const doc = segment.analysis.parsed.doc;
   if (!doc) return undefined;
-  const ref = chartReferenceOf(doc, context.uri ?? '');
-  const published = ref.chart ? context.versions(ref) : undefined;
-  return published && ref.chart ? { chart: ref.chart, published } : undefined;
+  if (kind === 'HelmRelease' && context.versions) {
+    const ref = chartReferenceOf(doc, context.uri ?? '');
+    const published = ref.chart ? context.versions(ref) : undefined;
+    return published && ref.chart ? { chart: ref.chart, published, fields: [HELMRELEASE_VERSION_FIELD], from: 'repository index' } : undefined;
+  }
+  if (kind === 'OCIRepository' && context.artifactVersions) {
+    const view = new ObjectView(doc);
+    const url = view.string(['spec', 'url']);
+    const chart = url ? /\/([^/]+?)\/?$/.exec(url)?.[1] : undefined;
+    const published = url && chart && !url.includes('${') ? context.artifactVersions(url, view.bool(['spec', 'insecure']) === true) : undefined;
+    return published && chart ? { chart, published, fields: [OCI_SEMVER_FIELD, OCI_TAG_FIELD], from: 'registry tags' } : undefined;
+  }
+  return undefined;
 }
 
 function versionProblems(segment: Segment, context: FileContext): Diagnostic[] {
@@ -66,7 +82,14 @@ function versionProblems(segment: Segment, context: FileContext): Diagnostic[] {
   const doc = segment.analysis.parsed.doc;
   if (!found || !doc) return [];
   const key = `versions:${hashText(found.published.map((p) => p.version).join(','))}`;
-  return segment.analysis.cached(key, () => versionDiagnostics(doc, found.chart, found.published).map((raw) => toDiagnostic(segment.analysis, raw)));
+  return segment.analysis.cached(key, () => versionDiagnostics(doc, found).map((raw) => toDiagnostic(segment.analysis, raw)));
+}
+
+/** The charts the repository of a HelmRelease lists, for completing `chart.spec.chart`. */
+function chartNamesOf(segment: Segment, context: FileContext): string[] | undefined {
+  const doc = segment.analysis.parsed.doc;
+  if (!doc || !context.chartNames || segment.analysis.identity?.kind !== 'HelmRelease') return undefined;
+  return context.chartNames(chartReferenceOf(doc, context.uri ?? ''));
 }
 
 /** The chart values schema for the HelmRelease of a segment, when its chart can be found. */
@@ -154,7 +177,7 @@ export function completion(file: FileModel, position: Position, settings: Settin
   if (!segment) return [];
   const { recognition } = segment.analysis;
   const schema = recognition.status === 'served' || recognition.status === 'other-version' ? recognition.schema : undefined;
-  const items = completeInSegment(segment, { line: position.line - segment.startLine, character: position.character }, schema, segment.analysis.identity !== undefined, chartOf(segment, context), publishedVersions(segment, context)?.published);
+  const items = completeInSegment(segment, { line: position.line - segment.startLine, character: position.character }, schema, segment.analysis.identity !== undefined, chartOf(segment, context), publishedVersions(segment, context), chartNamesOf(segment, context));
   if (segment.startLine === 0) return items;
   return items.map((item) => (item.textEdit && 'range' in item.textEdit ? { ...item, textEdit: shift(item.textEdit, segment.startLine) } : item));
 }
@@ -166,7 +189,7 @@ export function hover(file: FileModel, position: Position, settings: Settings, c
   const { recognition, lines } = { recognition: segment.analysis.recognition, lines: segment.analysis.lines };
   if (recognition.status !== 'served' && recognition.status !== 'other-version') return null;
   const offset = lines.offsetAt({ line: position.line - segment.startLine, character: position.character });
-  const result = hoverAt(segment.analysis, recognition.schema, offset, chartOf(segment, context), publishedVersions(segment, context)?.published);
+  const result = hoverAt(segment.analysis, recognition.schema, offset, chartOf(segment, context), publishedVersions(segment, context));
   if (!result?.range) return result;
   return shift(result as Hover & { range: NonNullable<Hover['range']> }, segment.startLine);
 }

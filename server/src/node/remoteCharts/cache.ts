@@ -149,6 +149,28 @@ export class RemoteChartCache {
     }
   }
 
+  /** Synchronous, offline: the charts an HTTP repository's last index lists (an OCI registry has no such list). */
+  chartNames(source: ChartSource): string[] | undefined {
+    if (isOci(source.url)) return undefined;
+    const stored = this.storedIndex(indexId(source.url));
+    return stored ? Object.keys(stored.index.entries).sort() : undefined;
+  }
+
+  /** Whether the index (HTTP) or tag list (OCI, of `chart`) in the cache is younger than the TTL. */
+  hasFreshIndex(source: ChartSource, chart?: string): boolean {
+    if (isOci(source.url) && !chart) return false;
+    const stored = this.storedIndex(isOci(source.url) ? indexId(source.url, chart) : indexId(source.url));
+    return stored !== undefined && this.now() - stored.fetchedAt <= this.ttl;
+  }
+
+  /** Reads the repository index (HTTP) or the chart's tag list (OCI) again when it is older than the TTL; downloads no chart. */
+  async refreshIndex(source: ChartSource, chart?: string, signal?: AbortSignal): Promise<{ stale: boolean }> {
+    if (!isOci(source.url)) return { stale: (await this.loadIndex(source, indexId(source.url), signal)).stale };
+    if (!chart) return { stale: false };
+    const client = new OciClient({ auth: source.auth, plainHttp: source.insecure, timeoutMs: this.options.timeoutMs, maxChartBytes: this.options.maxChartBytes, signal });
+    return { stale: (await this.loadIndex(source, indexId(source.url, chart), signal, () => tagIndex(client, source.url, chart))).stale };
+  }
+
   /**
    * Resolves `constraint` (index / tag list from cache while fresh, else from the network, falling
    * back to the stale cached copy when the repository cannot be reached) and makes sure the chart
@@ -186,10 +208,7 @@ export class RemoteChartCache {
     let stale = false;
     if (wanted !== '' && isExactVersion(wanted)) version = wanted;
     else {
-      const loaded = await this.loadIndex(source, indexId(source.url, chart), signal, async () => {
-        const versions = chartVersionsFromTags(await client.listTags(ref));
-        return { entries: { [chart]: versions.map((version) => ({ version, urls: [] })) } };
-      });
+      const loaded = await this.loadIndex(source, indexId(source.url, chart), signal, () => tagIndex(client, source.url, chart));
       stale = loaded.stale;
       version = pickOciVersion(loaded.index.entries[chart]?.map((e) => e.version) ?? [], wanted, ref);
     }
@@ -252,6 +271,12 @@ export class RemoteChartCache {
   private indexFile(id: string): string {
     return path.join(this.root, 'index', `${id}.json`);
   }
+}
+
+/** An OCI chart's tags as an index with one entry per version (Helm's `_` for `+` undone). */
+async function tagIndex(client: OciClient, url: string, chart: string): Promise<RepositoryIndex> {
+  const versions = chartVersionsFromTags(await client.listTags(ociChartRef(url, chart)));
+  return { entries: { [chart]: versions.map((version) => ({ version, urls: [] })) } };
 }
 
 function httpKey(url: string, chart: string, entry: ChartVersionEntry): ChartKey {

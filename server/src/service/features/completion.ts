@@ -4,7 +4,7 @@ import { allKindSchemas, type KindSchema } from '../schema/registry';
 import { schemaAt, typeLabel } from '../schema/lookup';
 import type { SchemaNode } from '../schema/types';
 import type { ChartValues } from '../values/chartValues';
-import type { PublishedVersion } from '../values/versions';
+import type { VersionFields } from '../values/versions';
 import { parseFluxVersion } from '../semver/constraint';
 import { compare } from 'semver';
 
@@ -23,6 +23,7 @@ const enum Kind {
   EnumMember = 20,
   Snippet = 15,
   Class = 7,
+  Module = 9,
 }
 const SNIPPET = 2;
 
@@ -67,7 +68,7 @@ function replaceRange(line: number, start: number, end: number): Range {
 }
 
 /** Completions at `position` (relative to the segment) in a document of a Flux kind, or in a document that has no kind yet. */
-export function completeInSegment(segment: Segment, position: Position, schema: KindSchema | undefined, recognised: boolean, chart?: ChartValues, published?: PublishedVersion[]): CompletionItem[] {
+export function completeInSegment(segment: Segment, position: Position, schema: KindSchema | undefined, recognised: boolean, chart?: ChartValues, versions?: VersionFields, chartNames?: string[]): CompletionItem[] {
   const analysis = segment.analysis;
   const lines = analysis.lines;
   const lineText = lines.lineText(position.line);
@@ -87,11 +88,15 @@ export function completeInSegment(segment: Segment, position: Position, schema: 
   }
 
   const schemaOf = (path: StructurePath) => (chart && path[0] === 'spec' && path[1] === 'values' ? schemaAt(chart.schema, path.slice(2)) : schemaAt(schema.root, path));
-  if (context.type === 'value' && published && context.path.join('.') === 'spec.chart.spec.version') {
+  if (context.type === 'value' && versions && versions.fields.includes(context.path.join('.'))) {
     // The versions the repository publishes, newest first; the value replaced keeps its quotes.
     const range = replaceRange(position.line, context.prefixStart, wordEnd);
-    const sorted = [...published].sort((a, b) => compareVersions(b.version, a.version));
+    const sorted = [...versions.published].sort((a, b) => compareVersions(b.version, a.version));
     return sorted.map((p, index) => ({ label: p.version, kind: Kind.Value, detail: index === 0 ? 'newest' : p.created?.slice(0, 10), sortText: String(index).padStart(5, '0'), textEdit: { range, newText: p.version } }));
+  }
+  if (context.type === 'value' && chartNames && context.path.join('.') === 'spec.chart.spec.chart') {
+    const range = replaceRange(position.line, context.prefixStart, wordEnd);
+    return chartNames.map((name) => ({ label: name, kind: Kind.Module, detail: 'in the repository index', textEdit: { range, newText: name } }));
   }
   if (context.type === 'value') {
     const fieldSchema = schemaOf(context.path);

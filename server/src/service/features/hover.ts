@@ -5,13 +5,13 @@ import { findAtOffset, formatPath } from '../model/yamlTree';
 import { schemaAt, typeLabel } from '../schema/lookup';
 import type { KindSchema } from '../schema/registry';
 import type { ChartValues } from '../values/chartValues';
-import { versionInfo, type PublishedVersion } from '../values/versions';
+import { versionInfo, type VersionFields } from '../values/versions';
 import { ObjectView } from '../model/objectView';
 import { constraintPaths } from '../validation/versionConstraints';
 import { explainConstraint, parseConstraint } from '../semver/constraint';
 
 /** Hover for the key or value at `offset` of a Flux document: what the field does, its type, default and allowed values. */
-export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: number, chart?: ChartValues, published?: PublishedVersion[]): Hover | null {
+export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: number, chart?: ChartValues, versions?: VersionFields): Hover | null {
   const doc = analysis.parsed.doc;
   if (!doc) return null;
   const found = findAtOffset(doc, offset);
@@ -43,9 +43,9 @@ export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: 
     if (facts.length) lines.push('', facts.join('  \n'));
     const constraint = constraintExplanation(doc, schema.kind, path);
     if (constraint) lines.push('', constraint);
-    if (published && path.join('.') === 'spec.chart.spec.version' && published.length > 0) {
-      const { picked, newest } = versionInfo(new ObjectView(doc).string(path) ?? '', published);
-      lines.push('', `**Today:** ${picked ? `resolves to **${picked}**` : 'matches no published version'}; newest published: ${newest ?? 'none'} (${published.length} versions in the repository index).`);
+    if (versions && versions.fields.includes(path.join('.')) && versions.published.length > 0) {
+      const { picked, newest } = versionInfo(new ObjectView(doc).string(path) ?? '', versions.published);
+      lines.push('', `**Today:** ${picked ? `resolves to **${picked}**` : 'matches no published version'}; newest published: ${newest ?? 'none'} (${versions.published.length} versions in the ${versions.from}).`);
     }
   }
   if (inValues) lines.push('', `From chart \`${chart.chart}\`${chart.version ? ` ${chart.version}` : ''} (${chart.origin}).`);
