@@ -5,20 +5,27 @@
 //   3. starts the demo cluster in this process (test/cluster: the Kubernetes API test server and the
 //      Flux simulator with the tutorial's podinfo, postgres and grade-api releases; grade-api fails)
 //      and writes its kubeconfig to a temp folder,
-//   4. copies test/fixtures/gitops-repo to a temp sample workspace,
+//   4. copies test/fixtures/gitops-repo to a temp sample workspace and starts the chart sources it
+//      names on 127.0.0.1 (test/vscode/chartSources.ts: an HTTP Helm repository, a private and a
+//      public OCI registry, a chart in the repository), pointing the copy at them, so that values
+//      completion, hover and checks from real charts work without the network; the private
+//      registry's credentials go into a Helm registry config file (HELM_REGISTRY_CONFIG),
 //   5. starts code-server with KUBECONFIG=<demo kubeconfig>, the extension loaded from this checkout
 //      (payload `extensionDevelopmentPath`), and prints the URL to open.
-// Runs until Ctrl+C (or SIGTERM), then stops code-server and the cluster and removes the temp folder.
+// Runs until Ctrl+C (or SIGTERM), then stops code-server, the chart sources and the cluster and
+// removes the temp folder.
 //
 // Options: --port N (default 8080, or a free port when 8080 is taken), --no-build, --keep (keep the
-// temp folder), --workspace DIR (open DIR instead of a copy of the fixture).
+// temp folder), --workspace DIR (open DIR instead of a copy of the fixture; no chart sources are
+// started then, and DIR's own chart repositories are used).
 // Env: CODE_SERVER_DIR, CODE_SERVER_VERSION as for the install script.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeUserSettings } from './vscode/userSettings.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VERSION = process.env.CODE_SERVER_VERSION ?? '4.100.3';
@@ -93,43 +100,36 @@ try {
 }
 say(`demo cluster at ${demo.api.url}; kubeconfig ${kubeconfig}`);
 
-// ---- 4: the sample workspace ----
+// ---- 4: the sample workspace and its chart sources ----
 let workspace = option('--workspace');
+let charts;
+const registryConfig = path.join(tmp, 'helm-registry-config.json');
 if (workspace) workspace = path.resolve(workspace);
 else {
   workspace = path.join(tmp, 'gitops-repo');
   cpSync(path.join(ROOT, 'test', 'fixtures', 'gitops-repo'), workspace, { recursive: true });
+  const { helmRegistryConfig, offMachineChartUrls, startChartSources } = await tsImport(pathToFileURL(path.join(ROOT, 'test', 'vscode', 'chartSources.ts')).href, import.meta.url);
+  try {
+    charts = await startChartSources(workspace);
+  } catch (err) {
+    console.error(`The chart sources could not be started (they need the Debian packages docker-registry and apache2-utils): ${err instanceof Error ? err.message : String(err)}`);
+    await demo.stop().catch(() => undefined);
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(1);
+  }
+  for (const source of offMachineChartUrls(workspace)) say(`warning: the sample workspace still names a public chart source: ${source}`);
+  // What `helm registry login` writes: the demo's private registry works without asking.
+  writeFileSync(registryConfig, helmRegistryConfig(charts.config), { mode: 0o600 });
+  say(`chart sources: ${charts.config.httpRepository}, ${charts.config.ociHelmRepository} (private), ${charts.config.ociRepository}`);
 }
 
 // ---- 5: code-server ----
 const userData = path.join(tmp, 'user-data');
-mkdirSync(path.join(userData, 'User'), { recursive: true });
-writeFileSync(
-  path.join(userData, 'User', 'settings.json'),
-  JSON.stringify(
-    {
-      'workbench.startupEditor': 'none',
-      // The fixture names public chart repositories; tests and the demo never reach out to them.
-      'helmRelease.charts.download': false,
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'security.workspace.trust.enabled': false,
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'extensions.ignoreRecommendations': true,
-      'update.mode': 'none',
-      'git.enabled': false,
-      'window.title': 'Flux HelmRelease demo',
-    },
-    null,
-    2,
-  ),
-);
+writeUserSettings(userData, 'Flux HelmRelease demo');
 const configFile = path.join(tmp, 'code-server.yaml');
 writeFileSync(configFile, 'auth: none\ncert: false\n');
 const port = await choosePort();
-const env = { ...process.env, KUBECONFIG: kubeconfig };
+const env = { ...process.env, KUBECONFIG: kubeconfig, ...(charts ? { HELM_REGISTRY_CONFIG: registryConfig } : {}) };
 for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k.startsWith('ELECTRON_')) delete env[k];
 const logFile = path.join(tmp, 'code-server.log');
 const child = spawn(
@@ -174,6 +174,7 @@ async function shutdown(code) {
       }
     }
   }
+  await charts?.stop().catch(() => undefined);
   await demo.stop().catch(() => undefined);
   if (flag('--keep')) say(`kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
@@ -218,6 +219,10 @@ console.log(`  Flux HelmRelease demo is running (code-server ${VERSION}, demo cl
 console.log(`  Open: ${url}`);
 console.log(`  Workspace: ${workspace}`);
 console.log(`  kubectl:   KUBECONFIG=${kubeconfig} kubectl get hr -A`);
+if (charts) {
+  console.log(`  Charts:    ${charts.config.httpRepository} (HTTP), ${charts.config.ociHelmRepository} (OCI, private: ${charts.config.credentials.username}),`);
+  console.log(`             ${charts.config.ociRepository} (OCIRepository), ./${charts.config.localChart} (in the repository)`);
+}
 console.log(`  Log:       ${logFile}`);
-console.log('  Ctrl+C stops code-server and the cluster.');
+console.log(`  Ctrl+C stops code-server${charts ? ', the chart sources' : ''} and the cluster.`);
 console.log('');

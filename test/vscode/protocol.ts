@@ -15,6 +15,25 @@ export interface HarnessConfig {
    * harness runs without a cluster (VSCODE_TEST_NO_CLUSTER=1).
    */
   cluster?: { kubeconfig: string; apiUrl: string };
+  /**
+   * The chart sources the workspace copy was pointed at (test/vscode/chartSources.ts), all on
+   * 127.0.0.1. Absent when the harness runs without them (VSCODE_TEST_NO_CHARTS=1).
+   */
+  charts?: ChartSourcesConfig;
+}
+
+export interface ChartSourcesConfig {
+  /** HelmRepository `bitnami`: an HTTP repository with postgresql 16.4.2 and 17.0.0 (17 renames `auth.postgresPassword`). */
+  httpRepository: string;
+  /** HelmRepository `grade-api-charts` (type oci): a registry with htpasswd auth, grade-api 1.0.0 and 1.2.0 (with values.schema.json). */
+  ociHelmRepository: string;
+  /** OCIRepository `podinfo` (the chart's own URL): an anonymous registry, podinfo 6.5.4 and 6.7.0. */
+  ociRepository: string;
+  /** The private registry's user; code-server is never given them: the suite enters them. */
+  credentials: { username: string; password: string };
+  /** Workspace-relative: a chart directory in the repository, and the HelmRelease installing it from GitRepository flux-system. */
+  localChart: string;
+  localRelease: string;
 }
 
 /** GET /cluster/requests: the API server's request log (the last 1000 requests, oldest first). */

@@ -6,12 +6,17 @@
 //   node --import tsx test/vscode/run.ts
 //
 // Env: CODE_SERVER_DIR (install folder; default as in the install script), CHROMIUM (default
-// /usr/bin/chromium), VSCODE_TEST_TIMEOUT_MS (whole run, default 240000), VSCODE_TEST_NO_BUILD=1
+// /usr/bin/chromium), VSCODE_TEST_TIMEOUT_MS (whole run, default 300000), VSCODE_TEST_NO_BUILD=1
 // (skip `node scripts/build.mjs`), VSCODE_TEST_KEEP=1 (keep the temp folder), VSCODE_TEST_WORKBENCH_ONLY=1
-// (only open the workspace and take the workbench screenshot), VSCODE_TEST_NO_CLUSTER=1 (no demo cluster).
+// (only open the workspace and take the workbench screenshot), VSCODE_TEST_NO_CLUSTER=1 (no demo cluster),
+// VSCODE_TEST_NO_CHARTS=1 (no local chart sources; chart downloads are then turned off in the workspace).
 // The demo cluster (test/cluster/demoData.ts: API test server + Flux simulator) runs in this
 // process; code-server gets KUBECONFIG pointing at it, and the suite reads the server's request
 // log and objects and plays scenarios through the control server (/cluster/*).
+// The chart sources the workspace names (test/vscode/chartSources.ts: an HTTP Helm repository and
+// two docker-registry instances, one with htpasswd auth) run on 127.0.0.1 too; the workspace copy
+// points at them, and the run fails before code-server starts if any chart URL is still off-machine.
+// code-server gets no registry credentials: the suite enters them through the extension's command.
 // Artifacts: test-results/vscode-*.png (incl. flux-view, codelens, codelens-failed), test-results/vscode-activation.json
 // (require/activate timings measured in the extension host), test-results/vscode-results.json, test-results/vscode-code-server.log.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -25,6 +30,8 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HarnessConfig, LogRequest, ScenarioRequest, ScreenshotRequest, SuiteResult } from './protocol';
 import { changeValues, failingUpgrade, recover, startDemoCluster, type DemoCluster } from '../cluster/demoData';
+import { writeUserSettings } from '../../scripts/vscode/userSettings.mjs';
+import { offMachineChartUrls, startChartSources, type ChartSources } from './chartSources';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = path.join(ROOT, 'test-results');
@@ -33,7 +40,7 @@ const CODE_SERVER_DIR =
   process.env.CODE_SERVER_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'flux-helmrelease', `code-server-${VERSION}`);
 const ENTRY = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const TOTAL_TIMEOUT_MS = Number(process.env.VSCODE_TEST_TIMEOUT_MS ?? 240_000);
+const TOTAL_TIMEOUT_MS = Number(process.env.VSCODE_TEST_TIMEOUT_MS ?? 300_000);
 const WORKBENCH_ONLY = process.env.VSCODE_TEST_WORKBENCH_ONLY === '1';
 
 const t0 = Date.now();
@@ -176,33 +183,6 @@ async function buildSuite(outFile: string, config: HarnessConfig): Promise<void>
   });
 }
 
-/** The VS Code user settings of a test run, for code-server and Electron alike. */
-function writeUserSettings(userData: string): void {
-  mkdirSync(path.join(userData, 'User'), { recursive: true });
-  writeFileSync(
-    path.join(userData, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'workbench.startupEditor': 'none',
-        // The fixture names public chart repositories; tests and the demo never reach out to them.
-        'helmRelease.charts.download': false,
-        'workbench.tips.enabled': false,
-        'workbench.enableExperiments': false,
-        'security.workspace.trust.enabled': false,
-        'telemetry.telemetryLevel': 'off',
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'extensions.ignoreRecommendations': true,
-        'update.mode': 'none',
-        'git.enabled': false,
-        'window.title': 'flux-helmrelease vscode test',
-      },
-      null,
-      2,
-    ),
-  );
-}
-
 /**
  * `npm run test:electron`: the same suite in desktop VS Code downloaded by @vscode/test-electron
  * (where a download is possible); results come back through the same loopback control server.
@@ -210,24 +190,27 @@ function writeUserSettings(userData: string): void {
 async function runInElectron(tmp: string, workspace: string, suiteFile: string, kubeconfig: string | undefined): Promise<void> {
   const { runTests } = await import('@vscode/test-electron');
   const userData = path.join(tmp, 'electron-user-data');
-  writeUserSettings(userData);
+  writeUserSettings(userData, TITLE);
   await runTests({
     extensionDevelopmentPath: ROOT,
     extensionTestsPath: suiteFile,
     launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', `--user-data-dir=${userData}`],
-    extensionTestsEnv: kubeconfig ? { KUBECONFIG: kubeconfig } : {},
+    extensionTestsEnv: { ...noRegistryCredentials(tmp), ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}) },
   });
 }
 
 async function startCodeServer(port: number, tmp: string, workspace: string, logFile: string, kubeconfig: string | undefined): Promise<ChildProcess> {
   const userData = path.join(tmp, 'user-data');
-  writeUserSettings(userData);
+  writeUserSettings(userData, TITLE);
   const configFile = path.join(tmp, 'code-server.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k.startsWith('ELECTRON_')) delete env[k];
   // The extension finds the demo cluster through KUBECONFIG (never the developer's ~/.kube/config).
   env.KUBECONFIG = kubeconfig ?? path.join(tmp, 'no-kubeconfig');
+  Object.assign(env, noRegistryCredentials(tmp));
+  // No extension gallery: code-server would otherwise query open-vsx.org during the run.
+  env.EXTENSIONS_GALLERY = '{}';
   const args = [
     ENTRY,
     '--config', configFile,
@@ -270,6 +253,43 @@ function stopProcessGroup(child: ChildProcess | undefined): void {
 }
 
 const ELECTRON = process.env.VSCODE_TEST_ELECTRON === '1';
+const TITLE = 'flux-helmrelease vscode test';
+
+/**
+ * Helm's and Docker's config files pointed at files that do not exist: the developer's own
+ * credentials never reach the server, so the private registry answers 401 until the suite enters
+ * its credentials.
+ */
+function noRegistryCredentials(tmp: string): Record<string, string> {
+  return {
+    HELM_REGISTRY_CONFIG: path.join(tmp, 'no-helm-registry-config.json'),
+    HELM_REPOSITORY_CONFIG: path.join(tmp, 'no-helm-repositories.yaml'),
+    DOCKER_CONFIG: path.join(tmp, 'no-docker-config'),
+  };
+}
+
+/** Starts the chart sources for the workspace copy; refuses a workspace that names a public chart URL. */
+async function startCharts(workspace: string): Promise<ChartSources> {
+  const sources = await startChartSources(workspace);
+  const offMachine = offMachineChartUrls(workspace);
+  if (offMachine.length > 0) {
+    await sources.stop();
+    throw new Error(`the test workspace still names chart sources off this machine (tests never reach the network):\n  ${offMachine.join('\n  ')}`);
+  }
+  return sources;
+}
+
+/**
+ * The chart sources of a run: started and checked, or, with VSCODE_TEST_NO_CHARTS=1, downloads
+ * turned off in the workspace settings, since the fixture's own URLs are public.
+ */
+async function prepareCharts(workspace: string): Promise<ChartSources | undefined> {
+  if (WORKBENCH_ONLY) return undefined; // the extension is not loaded
+  if (process.env.VSCODE_TEST_NO_CHARTS !== '1') return startCharts(workspace);
+  mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'helmRelease.charts.download': false }, null, 2));
+  return undefined;
+}
 
 /** Ends the Electron branch of `main` without launching code-server. */
 class ElectronDone extends Error {}
@@ -294,12 +314,21 @@ async function main(): Promise<number> {
   let browser: Browser | undefined;
   let codeServer: ChildProcess | undefined;
   let demo: DemoCluster | undefined;
+  let charts: ChartSources | undefined;
   const kubeconfig = path.join(tmp, 'kubeconfig');
   if (process.env.VSCODE_TEST_NO_CLUSTER !== '1' && !WORKBENCH_ONLY) {
     // Quick controllers keep the suite short; grade-api fails its install as in the tutorial.
     demo = await startDemoCluster({ kubeconfig, simulator: { reconcileDelayMs: 300, sourceDelayMs: 100 } });
     say(`demo cluster at ${demo.api.url}`);
   }
+  try {
+    charts = await prepareCharts(workspace);
+  } catch (error) {
+    await demo?.stop().catch(() => undefined);
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  if (charts) say(`chart sources: ${charts.config.httpRepository}, ${charts.config.ociHelmRepository} (htpasswd), ${charts.config.ociRepository}`);
   const control = await startControlServer(() => page, demo);
   const resultFile = path.join(tmp, 'result.json');
   const logFile = path.join(RESULTS, 'vscode-code-server.log');
@@ -307,7 +336,7 @@ async function main(): Promise<number> {
   let failure: string | undefined;
   try {
     const suiteFile = path.join(tmp, 'suite', 'index.js');
-    await buildSuite(suiteFile, { controlUrl: control.url, resultFile, workspace, cluster: demo ? { kubeconfig, apiUrl: demo.api.url } : undefined });
+    await buildSuite(suiteFile, { controlUrl: control.url, resultFile, workspace, cluster: demo ? { kubeconfig, apiUrl: demo.api.url } : undefined, charts: charts?.config });
 
     if (ELECTRON) {
       say('running the suite in desktop VS Code (@vscode/test-electron)');
@@ -379,6 +408,7 @@ async function main(): Promise<number> {
     stopProcessGroup(codeServer);
     control.close();
     await demo?.stop().catch(() => undefined);
+    await charts?.stop().catch(() => undefined);
     if (process.env.VSCODE_TEST_KEEP === '1') say(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Module = require('node:module');
 import * as vscode from 'vscode';
-import type { ClusterRequestsResponse, HarnessConfig, ScenarioRequest, SuiteResult, TestOutcome } from '../protocol';
+import type { ChartSourcesConfig, ClusterRequestsResponse, HarnessConfig, ScenarioRequest, SuiteResult, TestOutcome } from '../protocol';
 
 declare const __HARNESS_CONFIG__: HarnessConfig;
 const config: HarnessConfig = __HARNESS_CONFIG__;
@@ -124,7 +124,14 @@ const HEADER = [
   '        namespace: flux-system',
 ];
 
-const tests: Array<{ name: string; fn: () => Promise<void> }> = [
+interface SuiteTest {
+  name: string;
+  fn: () => Promise<void>;
+  /** The name of an earlier test this one needs; when that failed, this one is not run. */
+  dependsOn?: string;
+}
+
+const tests: SuiteTest[] = [
   {
     name: 'the extension is present and activates',
     fn: async () => {
@@ -315,7 +322,7 @@ async function scenario(r: ScenarioRequest): Promise<void> {
 
 const stateOf = (t: Testing, namespace: string, name: string): string | undefined => t.releases().find((r) => r.namespace === namespace && r.name === name)?.state;
 
-const clusterTests: Array<{ name: string; fn: () => Promise<void> }> = [
+const clusterTests: SuiteTest[] = [
   {
     name: 'cluster: the HelmReleases view lists the demo releases with their state',
     fn: async () => {
@@ -437,6 +444,297 @@ async function podinfoMergePatches(): Promise<number> {
   ).length;
 }
 
+// ---- chart values from the four kinds of chart source (test/vscode/chartSources.ts) ----
+//
+// Each source serves real charts on 127.0.0.1. Charts download in the background after the first
+// lookup, so the first answers may lack them: every probe waits for the chart's answer.
+
+const PROBES = 'apps/charts-probe';
+
+/** The facts of the chart sources; the chart tests only run when the harness started them. */
+function charts(): ChartSourcesConfig {
+  assert(config.charts, 'the harness started no chart sources');
+  return config.charts;
+}
+
+function releaseLines(name: string, source: string[], values: string[]): string[] {
+  return ['apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', `  name: ${name}`, '  namespace: flux-system', 'spec:', '  interval: 10m', ...source, '  values:', ...values];
+}
+
+const helmRepositoryChart = (chart: string, version: string, repository: string): string[] => [
+  '  chart:',
+  '    spec:',
+  `      chart: ${chart}`,
+  `      version: "${version}"`,
+  '      sourceRef:',
+  '        kind: HelmRepository',
+  `        name: ${repository}`,
+];
+
+async function writeAndShow(rel: string, lines: string[]): Promise<vscode.TextEditor> {
+  await vscode.workspace.fs.writeFile(ws(rel), Buffer.from(lines.join('\n'), 'utf8'));
+  return show(ws(rel));
+}
+
+/** The first line at or after `from` that matches. */
+function lineOf(doc: vscode.TextDocument, pattern: RegExp, from = 0): number {
+  for (let line = from; line < doc.lineCount; line++) if (pattern.test(doc.lineAt(line).text)) return line;
+  throw new Error(`no line matching ${String(pattern)} in ${doc.uri.fsPath} after line ${from}`);
+}
+
+/** Inside the first `key:` at or after line `from`. */
+function keyPosition(doc: vscode.TextDocument, key: string, from = 0): vscode.Position {
+  const line = lineOf(doc, new RegExp(`^\\s*${key}:`), from);
+  return new vscode.Position(line, doc.lineAt(line).text.indexOf(key) + 1);
+}
+
+function insertTextOf(item: vscode.CompletionItem): string {
+  const text = item.insertText ?? labelOf(item);
+  return typeof text === 'string' ? text : text.value;
+}
+
+/** Polls completion at `pos` until `accept` likes the items. */
+async function completionUntil(uri: vscode.Uri, pos: vscode.Position, what: string, accept: (items: vscode.CompletionItem[]) => boolean, timeoutMs = 30_000): Promise<vscode.CompletionItem[]> {
+  let seen: string[] = [];
+  return waitFor(what, async () => {
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, pos);
+    const items = list?.items ?? [];
+    seen = items.map(labelOf);
+    return accept(items) ? items : undefined;
+  }, timeoutMs).catch((err: unknown) => {
+    throw new Error(`${String(err)}; last items: ${seen.slice(0, 40).join(', ') || '(none)'}`);
+  });
+}
+
+async function hoverUntil(uri: vscode.Uri, pos: vscode.Position, what: string, shows: string[], timeoutMs = 30_000): Promise<string> {
+  let last = '';
+  return waitFor(what, async () => {
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos);
+    last = (hovers ?? []).map(hoverText).join('\n---\n');
+    return shows.every((s) => last.includes(s)) ? last : undefined;
+  }, timeoutMs).catch((err: unknown) => {
+    throw new Error(`${String(err)}; last hover:\n${last || '(none)'}`);
+  });
+}
+
+async function diagnosticUntil(uri: vscode.Uri, what: string, accept: (d: vscode.Diagnostic) => boolean, timeoutMs = 30_000): Promise<vscode.Diagnostic> {
+  return waitFor(what, () => vscode.languages.getDiagnostics(uri).find((d) => d.source === 'helmrelease' && accept(d)), timeoutMs).catch((err: unknown) => {
+    const have = vscode.languages.getDiagnostics(uri).map((d) => `${d.range.start.line + 1}: [${codeOf(d)}] ${d.message}`);
+    throw new Error(`${String(err)}; diagnostics now:\n${have.join('\n') || '(none)'}`);
+  });
+}
+
+/** The titles of every CodeLens of a document (the language server's chart lines among them). */
+async function lensTitles(uri: vscode.Uri): Promise<string[]> {
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100);
+  return (lenses ?? []).map((l) => l.command?.title ?? '').filter(Boolean);
+}
+
+async function lensUntil(uri: vscode.Uri, what: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  let last: string[] = [];
+  return waitFor(what, async () => {
+    last = await lensTitles(uri);
+    return last.find((t) => pattern.test(t));
+  }, timeoutMs).catch((err: unknown) => {
+    throw new Error(`${String(err)}; CodeLens titles: ${last.join(' | ') || '(none)'}`);
+  });
+}
+
+/** One HelmRelease whose values come from a chart of one source kind, and what the user should see. */
+interface ValuesProbe {
+  /** Names the source kind in the test name. */
+  kind: string;
+  file: string;
+  /** The `spec` lines naming the chart. */
+  source: () => string[];
+  /** The lines of `spec.values`; completion runs on a new line at the values' top level after them. */
+  values: string[];
+  /** Completion offers these keys that only this chart has ... */
+  offers: string[];
+  /** ... and this key's inserted snippet holds the chart default. */
+  placeholder: { key: string; text: string };
+  /** Hover on this key (its first occurrence in the values) shows these texts. */
+  hover: { key: string; shows: string[] };
+  /** The key on whose line this diagnostic code appears, its message matching. */
+  wrong: { key: string; code: string; message: RegExp };
+  screenshot?: string;
+}
+
+function valuesProbeTest(probe: ValuesProbe, dependsOn?: string): SuiteTest {
+  return {
+    name: `charts: ${probe.kind}: values completion with defaults, hover from the chart, ${probe.wrong.code}`,
+    dependsOn,
+    fn: async () => {
+      const lines = releaseLines(path.basename(probe.file, '.yaml').replace(/[^a-z0-9-]/g, '-') + '-probe', probe.source(), [...probe.values, '    ', '']);
+      const editor = await writeAndShow(probe.file, lines);
+      const { document: doc } = editor;
+      const uri = doc.uri;
+      const valuesLine = lineOf(doc, /^ {2}values:/);
+      const pos = new vscode.Position(lines.length - 2, 4);
+      const items = await completionUntil(uri, pos, `completion of ${probe.offers.join(', ')} from the chart`, (list) => probe.offers.every((key) => list.some((i) => labelOf(i) === key)));
+      const withDefault = items.find((i) => labelOf(i) === probe.placeholder.key);
+      assert(withDefault, `completion lacks ${probe.placeholder.key}; items: ${items.map(labelOf).join(', ')}`);
+      const inserted = insertTextOf(withDefault);
+      assert(inserted.includes(probe.placeholder.text), `${probe.placeholder.key} inserts ${JSON.stringify(inserted)}, expected the chart default ${probe.placeholder.text}`);
+      log(`values completion (${probe.kind}): ${items.length} items; ${probe.placeholder.key} inserts ${JSON.stringify(inserted)}`);
+      if (probe.screenshot) {
+        editor.selection = new vscode.Selection(pos, pos);
+        await vscode.commands.executeCommand('notifications.clearAll');
+        await vscode.commands.executeCommand('editor.action.triggerSuggest');
+        await sleep(1500);
+        await screenshot(probe.screenshot);
+        await vscode.commands.executeCommand('hideSuggestWidget');
+      }
+      const hover = await hoverUntil(uri, keyPosition(doc, probe.hover.key, valuesLine), `a hover on ${probe.hover.key} from the chart`, probe.hover.shows);
+      log(`values hover (${probe.kind}): ${hover.replace(/\n+/g, ' / ')}`);
+      const wrongLine = lineOf(doc, new RegExp(`^\\s*${probe.wrong.key}:`), valuesLine);
+      const found = await diagnosticUntil(uri, `a ${probe.wrong.code} diagnostic on line ${wrongLine + 1}`, (d) => codeOf(d) === probe.wrong.code && d.range.start.line === wrongLine);
+      assert(probe.wrong.message.test(found.message), `the ${probe.wrong.code} message does not match ${String(probe.wrong.message)}: ${found.message}`);
+      log(`values diagnostic (${probe.kind}): [${codeOf(found)}] ${found.message}`);
+    },
+  };
+}
+
+const LOCAL_PROBE: ValuesProbe = {
+  kind: 'GitRepository chart directory (./charts/grade-api-local)',
+  file: `${PROBES}/local.yaml`,
+  source: () => ['  chart:', '    spec:', `      chart: ./${charts().localChart}`, '      sourceRef:', '        kind: GitRepository', '        name: flux-system'],
+  values: ['    image:', '      repository: registry.example.com/grade-api', '    database:', '      auth:', '        databse: grades'],
+  offers: ['replicaCount', 'service', 'podAnnotations'],
+  placeholder: { key: 'replicaCount', text: '${1:1}' },
+  hover: { key: 'repository', shows: ['Image repository of the API.', 'Default: `"ghcr.io/example/grade-api"`', 'From chart `grade-api` 1.4.2'] },
+  wrong: { key: 'databse', code: 'unknown-value', message: /`database`/ },
+};
+
+const HTTP_PROBE: ValuesProbe = {
+  kind: 'HTTP HelmRepository (postgresql 16.x)',
+  file: `${PROBES}/http.yaml`,
+  source: () => helmRepositoryChart('postgresql', '16.x', 'bitnami'),
+  values: ['    auth:', '      database: grades', '      usrname: grades', '    primary:', '      persistence:', '        size: 20Gi'],
+  offers: ['architecture', 'readReplicas', 'metrics'],
+  placeholder: { key: 'architecture', text: '${1:standalone}' },
+  hover: { key: 'size', shows: ['Size of the data volume.', 'Default: `"8Gi"`', 'From chart `postgresql` 16.4.2'] },
+  wrong: { key: 'usrname', code: 'unknown-value', message: /`username`/ },
+  screenshot: 'values-completion',
+};
+
+const OCI_REPOSITORY_PROBE: ValuesProbe = {
+  kind: 'OCIRepository chartRef (podinfo, semver >=6.5.0 <7.0.0)',
+  file: `${PROBES}/oci-repository.yaml`,
+  source: () => ['  chartRef:', '    kind: OCIRepository', '    name: podinfo'],
+  values: ['    ui:', '      color: "#ff6f00"', '    logLvl: debug'],
+  offers: ['replicaCount', 'logLevel', 'service'],
+  placeholder: { key: 'logLevel', text: '${1:info}' },
+  hover: { key: 'color', shows: ['Background color of the UI.', 'Default: `"#34577c"`', 'From chart `podinfo` 6.7.0'] },
+  wrong: { key: 'logLvl', code: 'unknown-value', message: /`logLevel`/ },
+};
+
+const OCI_HELM_PROBE: ValuesProbe = {
+  kind: 'OCI HelmRepository, private (grade-api >=1.0.0 <2.0.0, values.schema.json)',
+  file: `${PROBES}/oci-helm.yaml`,
+  source: () => helmRepositoryChart('grade-api', '>=1.0.0 <2.0.0', 'grade-api-charts'),
+  values: ['    replicaCount: 0'],
+  offers: ['image', 'ingress', 'logLevel'],
+  // An enum with a default: a choice led by the default.
+  placeholder: { key: 'logLevel', text: '${1|info,' },
+  hover: { key: 'replicaCount', shows: ['Number of grade-api pods; at least one.', 'Default: `1`', 'From chart `grade-api` 1.2.0'] },
+  wrong: { key: 'replicaCount', code: 'invalid-value', message: /replicaCount.*>= 1/ },
+};
+
+const CREDENTIALS_TEST = 'charts: private OCI registry: 401 in the CodeLens, then helmRelease.setRegistryCredentials makes grade-api 1.2.0 available';
+
+/** The postgres release in the fixture's release.yaml (the second document). */
+function postgresStart(doc: vscode.TextDocument): number {
+  return lineOf(doc, /^ {2}name: postgres$/);
+}
+
+const chartTests: SuiteTest[] = [
+  valuesProbeTest(LOCAL_PROBE),
+  valuesProbeTest(HTTP_PROBE),
+  valuesProbeTest(OCI_REPOSITORY_PROBE),
+  {
+    name: 'charts: chart.spec.version completes the versions of the HTTP index (16.4.2, 17.0.0)',
+    fn: async () => {
+      const editor = await show(ws(RELEASE));
+      const doc = editor.document;
+      const line = lineOf(doc, /^ {6}version: "16\.x"/, postgresStart(doc));
+      const pos = new vscode.Position(line, doc.lineAt(line).text.indexOf('"') + 1);
+      const items = await completionUntil(doc.uri, pos, 'the published postgresql versions', (list) => ['16.4.2', '17.0.0'].every((v) => list.some((i) => labelOf(i) === v)));
+      log(`version completion: ${items.map((i) => `${labelOf(i)} (${i.detail ?? ''})`).join(', ')}`);
+    },
+  },
+  {
+    name: 'charts: OCIRepository ref.tag and ref.semver complete the registry tags (6.5.4, 6.7.0)',
+    fn: async () => {
+      const file = `${PROBES}/oci-tags.yaml`;
+      const lines = ['apiVersion: source.toolkit.fluxcd.io/v1', 'kind: OCIRepository', 'metadata:', '  name: podinfo-pinned', '  namespace: flux-system', 'spec:', '  interval: 10m', `  url: ${charts().ociRepository}`, '  insecure: true', '  ref:', '    tag: ', ''];
+      const editor = await writeAndShow(file, lines);
+      const tagLine = lineOf(editor.document, /^ {4}tag: $/);
+      const wanted = (list: vscode.CompletionItem[]) => ['6.5.4', '6.7.0'].every((v) => list.some((i) => labelOf(i) === v));
+      const missing: string[] = [];
+      await completionUntil(editor.document.uri, new vscode.Position(tagLine, 9), 'tags at ref.tag', wanted, 10_000).catch((err: unknown) => missing.push(`ref.tag: ${String(err)}`));
+      const sources = await show(ws('infrastructure/sources/helm-repositories.yaml'));
+      const semverLine = lineOf(sources.document, /^ {4}semver: "/);
+      const semverPos = new vscode.Position(semverLine, sources.document.lineAt(semverLine).text.indexOf('"') + 1);
+      await completionUntil(sources.document.uri, semverPos, 'tags at ref.semver', wanted, 10_000).catch((err: unknown) => missing.push(`ref.semver: ${String(err)}`));
+      assert(missing.length === 0, missing.join('\n'));
+    },
+  },
+  {
+    name: 'charts: editing version 16.x to 17.x flags a value that 17.0.0 no longer has (values-key-removed)',
+    fn: async () => {
+      const editor = await show(ws(RELEASE));
+      const doc = editor.document;
+      try {
+        await lensUntil(doc.uri, 'the postgres release resolved to postgresql 16.4.2', /^Chart postgresql 16\.4\.2/);
+        // The fixture's values lack the key 17.0.0 renames: add it, as a user would.
+        const database = lineOf(doc, /^ {6}database: grades/, postgresStart(doc));
+        await editor.edit((e) => e.insert(doc.lineAt(database).range.end, '\n      postgresPassword: change-me'));
+        const passwordPos = keyPosition(doc, 'postgresPassword', database);
+        await hoverUntil(doc.uri, passwordPos, 'a hover on postgresPassword from postgresql 16.4.2', ['Password of the `postgres` admin user', 'From chart `postgresql` 16.4.2']);
+        await sleep(500); // diagnostics of this version ran with 16.4.2, the version compared with
+        const versionLine = lineOf(doc, /^ {6}version: "16\.x"/, postgresStart(doc));
+        const at = doc.lineAt(versionLine).text.indexOf('16.x');
+        await editor.edit((e) => e.replace(new vscode.Range(versionLine, at, versionLine, at + 4), '17.x'));
+        const found = await diagnosticUntil(doc.uri, 'a values-key-removed diagnostic on postgresPassword', (d) => codeOf(d) === 'values-key-removed' && d.range.start.line === passwordPos.line);
+        assert(found.message.includes('16.4.2') && found.message.includes('17.0.0'), `the message does not name both versions: ${found.message}`);
+        log(`version change: [${codeOf(found)}] ${found.message}`);
+        await show(doc.uri, passwordPos);
+        await vscode.commands.executeCommand('notifications.clearAll');
+        await vscode.commands.executeCommand('editor.action.showHover');
+        await sleep(1000);
+        await screenshot('values-key-removed');
+      } finally {
+        // Back to the file on disk, for the tests after this one.
+        await show(doc.uri);
+        await vscode.commands.executeCommand('workbench.action.files.revert');
+      }
+      assert(!doc.isDirty, 'release.yaml is still modified after the revert');
+    },
+  },
+  {
+    name: CREDENTIALS_TEST,
+    fn: async () => {
+      const { ociHelmRepository, credentials } = charts();
+      const uri = ws(RELEASE);
+      await show(uri);
+      const denied = await lensUntil(uri, 'the 401 CodeLens above grade-api', /^Chart not available: .*401 Unauthorized/);
+      log(`before credentials: ${denied}`);
+      await vscode.commands.executeCommand('helmRelease.setRegistryCredentials', { url: ociHelmRepository, ...credentials });
+      const probe = `${PROBES}/private.yaml`;
+      const lines = releaseLines('private-probe', helmRepositoryChart('grade-api', '>=1.0.0 <2.0.0', 'grade-api-charts'), ['    replicaCount: 2', '    ', '']);
+      await writeAndShow(probe, lines);
+      await completionUntil(ws(probe), new vscode.Position(lines.length - 2, 4), 'image from the grade-api schema', (list) => list.some((i) => labelOf(i) === 'image'));
+      await show(uri);
+      const resolved = await lensUntil(uri, 'the CodeLens naming grade-api 1.2.0', /^Chart grade-api 1\.2\.0/);
+      log(`after credentials: ${resolved}`);
+      const titles = await lensTitles(uri);
+      assert(!titles.some((t) => t.includes(credentials.password)), 'a CodeLens shows the password');
+    },
+  },
+  valuesProbeTest(OCI_HELM_PROBE, CREDENTIALS_TEST),
+];
+
 function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
@@ -449,9 +747,15 @@ export async function run(): Promise<void> {
   const outcomes: TestOutcome[] = [];
   installActivationProbe();
   log(`suite started in VS Code ${vscode.version}, extension host pid ${process.pid}`);
-  const all = config.cluster ? [...tests, ...clusterTests] : tests;
+  const all = [...tests, ...(config.cluster ? clusterTests : []), ...(config.charts ? chartTests : [])];
   for (const t of all) {
     const start = Date.now();
+    const needed = t.dependsOn === undefined ? undefined : outcomes.find((o) => o.name === t.dependsOn);
+    if (needed && !needed.ok) {
+      outcomes.push({ name: t.name, ok: false, ms: 0, error: `not run: it needs "${t.dependsOn}", which failed` });
+      log(`FAIL ${t.name}: not run, "${t.dependsOn}" failed`);
+      continue;
+    }
     try {
       await withTimeout(t.fn(), TEST_TIMEOUT_MS, t.name);
       outcomes.push({ name: t.name, ok: true, ms: Date.now() - start });
