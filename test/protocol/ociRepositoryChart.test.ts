@@ -70,7 +70,7 @@ describe('values from a chart in an OCI registry through an OCIRepository chartR
     const diagnostics: Diagnostic[] = await client.nextDiagnostics(sourceUri, 2);
     const missing = diagnostics.find((d) => d.code === 'no-matching-version');
     assert.ok(missing, JSON.stringify(diagnostics));
-    assert.match(missing.message, /No published version of `podinfo` matches `6\.9\.9` \(newest: 7\.0\.0\); the OCIRepository fails to pull/);
+    assert.match(String(missing.message), /No published version of `podinfo` matches `6\.9\.9` \(newest: 7\.0\.0\); the OCIRepository fails to pull/);
     assert.equal(missing.range.start.line, semverLine);
     const tagItems = (await client.connection.sendRequest('textDocument/completion', { textDocument: { uri: sourceUri }, position: { line: semverLine, character: 11 } })) as Array<{ label: string }>;
     assert.deepEqual(tagItems.map((i) => i.label), ['7.0.0', '6.5.0', '6.4.0']);
