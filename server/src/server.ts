@@ -415,7 +415,8 @@ connection.onCodeLens(
       if (identity?.kind !== 'HelmRelease' || !doc) continue;
       const ref = chartReferenceOf(doc, params.textDocument.uri);
       const chart = chartLookup(ref);
-      const line = segment.startLine + segment.analysis.lines.positionAt(identity.kindRange[0]).line;
+      // Above the object's first key, so that it reads as the object's heading.
+      const line = segment.startLine + segment.analysis.lines.positionAt(doc.contents?.range?.[0] ?? identity.kindRange[0]).line;
       const range = { start: { line, character: 0 }, end: { line, character: 0 } };
       const repository = ref.sourceKind === 'HelmRepository' ? repositoryOf(ref) : undefined;
       const problem = repository && ref.chart ? remoteCharts?.problemOf(repository.url, ref.chart) : undefined;

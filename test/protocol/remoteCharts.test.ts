@@ -74,7 +74,7 @@ describe('values from a chart in an HTTP Helm repository, over the protocol', ()
     test('a CodeLens above the HelmRelease names the chart, its version and where it came from', async () => {
     const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ range: { start: { line: number } }; command: { title: string; command: string } }>;
     assert.equal(lenses.length, 1);
-    assert.equal(lenses[0]!.range.start.line, 1);
+    assert.equal(lenses[0]!.range.start.line, 0, "above the first key of the object");
     assert.match(lenses[0]!.command.title, /^Chart podinfo 6\.5\.0 · podinfo 6\.5\.0 from http:\/\/127\.0\.0\.1:\d+/);
     assert.equal(lenses[0]!.command.command, 'helmRelease.showEffectiveValues');
   });

@@ -5,24 +5,24 @@ import type { ClusterSession } from './session';
 
 const DOCUMENT_START = /^---/;
 
-/** Each Flux object of a YAML file: its kind, name and namespace as written, and the line of `kind:`. */
+/** Each Flux object of a YAML file: its kind, name and namespace as written, and the line of its first key (the top of the object). */
 export function objectsInText(text: string): Array<{ kind: string; name: string; namespace?: string; line: number }> {
   const out: Array<{ kind: string; name: string; namespace?: string; line: number }> = [];
-  let current: { kind?: string; name?: string; namespace?: string; line: number; group?: string; inMetadata: boolean } = { line: 0, inMetadata: false };
+  let current: { kind?: string; name?: string; namespace?: string; line?: number; group?: string; inMetadata: boolean } = { inMetadata: false };
   const flush = () => {
-    if (current.kind && current.name && /^(helm|source)\.toolkit\.fluxcd\.io\//.test(current.group ?? '')) out.push({ kind: current.kind, name: current.name, namespace: current.namespace, line: current.line });
+    if (current.kind && current.name && current.line !== undefined && /^(helm|source)\.toolkit\.fluxcd\.io\//.test(current.group ?? '')) out.push({ kind: current.kind, name: current.name, namespace: current.namespace, line: current.line });
   };
   text.split(/\r?\n/).forEach((line, index) => {
     if (DOCUMENT_START.test(line)) {
       flush();
-      current = { line: index + 1, inMetadata: false };
+      current = { inMetadata: false };
       return;
     }
+    if (current.line === undefined && /^[^\s#]/.test(line)) current.line = index;
     let m: RegExpExecArray | null;
     if ((m = /^apiVersion:\s*["']?([^\s"'#]+)/.exec(line))) current.group = m[1];
     else if ((m = /^kind:\s*["']?(\w+)/.exec(line))) {
       current.kind = m[1];
-      current.line = index;
     } else if (/^metadata:\s*$/.test(line)) current.inMetadata = true;
     else if (/^\S/.test(line)) current.inMetadata = false;
     else if (current.inMetadata && (m = /^ {2}(name|namespace):\s*["']?([^\s"'#]+)/.exec(line))) {

@@ -44,5 +44,9 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
       bestDistance = distance;
     }
   }
-  return best;
+  if (best || word.length < 6) return best;
+  // A longer name with the same stem (`replicas` for `replicaCount`): the one candidate sharing all but the last letter.
+  const stem = lower.slice(0, -1);
+  const sharing = candidates.filter((c) => c.toLowerCase().startsWith(stem));
+  return sharing.length === 1 ? sharing[0] : undefined;
 }
