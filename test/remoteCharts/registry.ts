@@ -79,8 +79,11 @@ export async function startRegistry(withAuth: boolean): Promise<Registry> {
 
 const digestOf = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-/** Pushes a chart like `helm push`: config + layer blobs (monolithic upload), then the manifest. */
-export async function pushChart(registryUrl: string, repository: string, name: string, version: string, authorization?: string): Promise<void> {
+/**
+ * Pushes a chart like `helm push`: config + layer blobs (monolithic upload), then the manifest.
+ * Without `archive`, a small chart whose one value names the version.
+ */
+export async function pushChart(registryUrl: string, repository: string, name: string, version: string, authorization?: string, archive?: Buffer): Promise<void> {
   const headers: Record<string, string> = authorization ? { authorization } : {};
   const upload = async (blob: Buffer) => {
     const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers });
@@ -91,7 +94,7 @@ export async function pushChart(registryUrl: string, repository: string, name: s
     assert.equal(put.status, 201, `blob upload: ${put.status} ${await put.text()}`);
   };
   const config = Buffer.from(JSON.stringify({ apiVersion: 'v2', name, version }));
-  const layer = await buildChart(name, version, { values: `pushed: "${version}"\n`, schema: { type: 'object' } });
+  const layer = archive ?? (await buildChart(name, version, { values: `pushed: "${version}"\n`, schema: { type: 'object' } }));
   await upload(config);
   await upload(layer);
   const manifest = JSON.stringify({

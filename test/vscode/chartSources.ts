@@ -11,9 +11,8 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync }
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { HELM_CHART_LAYER_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE } from '../../server/src/node/remoteCharts/ociRegistry';
 import { buildChart, startServer, type TestServer } from '../remoteCharts/helpers';
-import { PASSWORD, startRegistry, USER, type Registry } from '../remoteCharts/registry';
+import { PASSWORD, pushChart, startRegistry, USER, type Registry } from '../remoteCharts/registry';
 import type { ChartSourcesConfig } from './protocol';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -281,7 +280,7 @@ async function pushGradeApi(registry: Registry): Promise<void> {
   const authorization = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
   for (const version of ['1.0.0', '1.2.0']) {
     const archive = await buildChart('grade-api', version, { values: GRADE_API_VALUES, schema: gradeApiSchema(version !== '1.0.0') });
-    await pushArchive(registry.url, 'example/charts/grade-api', 'grade-api', version, archive, authorization);
+    await pushChart(registry.url, 'example/charts/grade-api', 'grade-api', version, authorization, archive);
   }
 }
 
@@ -328,35 +327,6 @@ resources:
 
 async function pushPodinfo(registry: Registry): Promise<void> {
   for (const version of ['6.5.4', '6.7.0']) {
-    await pushArchive(registry.url, 'stefanprodan/charts/podinfo', 'podinfo', version, await buildChart('podinfo', version, { values: PODINFO_VALUES(version) }));
+    await pushChart(registry.url, 'stefanprodan/charts/podinfo', 'podinfo', version, undefined, await buildChart('podinfo', version, { values: PODINFO_VALUES(version) }));
   }
-}
-
-const digestOf = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-/**
- * Pushes a chart archive like `helm push`. registry.ts's pushChart builds its own one-key chart;
- * here the charts carry realistic values and schemas.
- */
-async function pushArchive(registryUrl: string, repository: string, name: string, version: string, archive: Buffer, authorization?: string): Promise<void> {
-  const headers: Record<string, string> = authorization ? { authorization } : {};
-  const upload = async (blob: Buffer): Promise<void> => {
-    const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers });
-    if (start.status !== 202) throw new Error(`blob upload to ${repository}: HTTP ${start.status}`);
-    const location = new URL(start.headers.get('location') ?? '', registryUrl);
-    location.searchParams.set('digest', digestOf(blob));
-    const put = await fetch(location, { method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: blob });
-    if (put.status !== 201) throw new Error(`blob upload to ${repository}: HTTP ${put.status} ${await put.text()}`);
-  };
-  const config = Buffer.from(JSON.stringify({ apiVersion: 'v2', name, version }));
-  await upload(config);
-  await upload(archive);
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST_MEDIA_TYPE,
-    config: { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: digestOf(config), size: config.length },
-    layers: [{ mediaType: HELM_CHART_LAYER_MEDIA_TYPE, digest: digestOf(archive), size: archive.length }],
-  });
-  const put = await fetch(`${registryUrl}/v2/${repository}/manifests/${version.replace(/\+/g, '_')}`, { method: 'PUT', headers: { ...headers, 'content-type': OCI_MANIFEST_MEDIA_TYPE }, body: manifest });
-  if (put.status !== 201) throw new Error(`manifest of ${repository}:${version}: HTTP ${put.status} ${await put.text()}`);
 }
