@@ -12,17 +12,6 @@ import { enteredFor } from '../../server/src/node/registryCredentials';
 
 const release = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app\n  namespace: apps\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: app\n      version: "1.0.0"\n      sourceRef: {kind: HelmRepository, name: private}\n  values:\n    pushed: "x"\n';
 
-async function lensTitle(client: TestClient, uri: string, until: RegExp): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  let title = '';
-  while (!until.test(title) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ command: { title: string } }>;
-    title = lenses[0]?.command.title ?? '';
-  }
-  return title;
-}
-
 describe('credentials entered in the editor (sealed over LSP)', () => {
   let registry: Registry;
   let root: string;
@@ -67,7 +56,7 @@ describe('credentials entered in the editor (sealed over LSP)', () => {
   test('a 401 is reported once; entered credentials then fetch the chart, and the password is never on the wire or in a log', async () => {
     const key = newSealKey();
     const { client, uri, sent, refused } = await start(key);
-    assert.match(await lensTitle(client, uri, /401/), /^Chart not available: .*401 Unauthorized/);
+    assert.match(await client.codeLensTitle(uri, /401/), /^Chart not available: .*401 Unauthorized/);
     const deadline = Date.now() + 5_000;
     while (refused.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(refused, [{ url: repositoryUrl, status: 401 }]);
@@ -75,13 +64,13 @@ describe('credentials entered in the editor (sealed over LSP)', () => {
     // A wrong password: still refused, and said once more since the credentials changed.
     await client.connection.sendNotification(REGISTRY_CREDENTIALS, { sealed: seal(key, [{ url: repositoryUrl, username: USER, password: 'wrong' }]) });
     const until = Date.now() + 10_000;
-    while (refused.length < 2 && Date.now() < until) await lensTitle(client, uri, /./);
+    while (refused.length < 2 && Date.now() < until) await client.codeLensTitle(uri, /./);
     assert.equal(refused.length, 2, 'the server reports the refusal of the new credentials');
 
     // The right ones, entered for the whole registry host: the longest matching URL wins over nothing.
     const host = `oci://${registry.url.replace('http://', '')}`;
     await client.connection.sendNotification(REGISTRY_CREDENTIALS, { sealed: seal(key, [{ url: host, username: USER, password: PASSWORD }]) });
-    assert.match(await lensTitle(client, uri, /^Chart app/), /^Chart app 1\.0\.0 · app 1\.0\.0 from oci:\/\//);
+    assert.match(await client.codeLensTitle(uri, /^Chart app/), /^Chart app 1\.0\.0 · app 1\.0\.0 from oci:\/\//);
 
     const wire = sent.join('');
     assert.ok(wire.includes(REGISTRY_CREDENTIALS), 'the credentials notification was sent');
@@ -92,7 +81,7 @@ describe('credentials entered in the editor (sealed over LSP)', () => {
   test('credentials sealed with another key are ignored with a warning, not used', async () => {
     const { client, uri } = await start(newSealKey());
     await client.connection.sendNotification(REGISTRY_CREDENTIALS, { sealed: seal(newSealKey(), [{ url: repositoryUrl, username: USER, password: PASSWORD }]) });
-    assert.match(await lensTitle(client, uri, /401/), /401 Unauthorized/);
+    assert.match(await client.codeLensTitle(uri, /401/), /401 Unauthorized/);
     const deadline = Date.now() + 5_000;
     while (!client.logs.some((l) => l.includes('could not be read')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     assert.ok(client.logs.some((l) => /Registry credentials from the editor could not be read/.test(l)), client.logs.join('\n'));

@@ -91,6 +91,18 @@ export class TestClient {
     return next;
   }
 
+  /** Asks for the first CodeLens of `uri` until its title matches `until` (charts arrive in the background), or 20 s pass. */
+  async codeLensTitle(uri: string, until: RegExp, intervalMs = 100): Promise<string> {
+    const deadline = Date.now() + 20_000;
+    let title = '';
+    while (!until.test(title) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, intervalMs));
+      const lenses = (await this.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ command: { title: string } }>;
+      title = lenses[0]?.command.title ?? '';
+    }
+    return title;
+  }
+
   async shutdown(): Promise<number | null> {
     const exited = new Promise<number | null>((resolve) => this.process.on('exit', (code) => resolve(code)));
     await this.connection.sendRequest('shutdown');

@@ -10,17 +10,6 @@ import { RegistryCredentials } from '../../server/src/node/registryCredentials';
 
 const release = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app\n  namespace: apps\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: app\n      version: "1.0.0"\n      sourceRef: {kind: HelmRepository, name: private}\n  values:\n    pushed: "x"\n';
 
-async function lensTitle(client: TestClient, uri: string, until: RegExp): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  let title = '';
-  while (!until.test(title) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ command: { title: string } }>;
-    title = lenses[0]?.command.title ?? '';
-  }
-  return title;
-}
-
 describe('a private OCI registry, with credentials from the user\'s Docker config', () => {
   let registry: Registry;
   let root: string;
@@ -54,14 +43,14 @@ describe('a private OCI registry, with credentials from the user\'s Docker confi
     const dockerConfig = mkdtempSync(path.join(tmpdir(), 'hr-docker-'));
     writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [registry.url.replace('http://', '')]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } } }));
     const { client, uri } = await start(dockerConfig);
-    const title = await lensTitle(client, uri, /^Chart app 1\.0\.0/);
+    const title = await client.codeLensTitle(uri, /^Chart app 1\.0\.0/);
     assert.match(title, /^Chart app 1\.0\.0 · app 1\.0\.0 from oci:\/\//);
     assert.ok(![...client.logs, ...client.stderr].some((l) => l.includes(PASSWORD)), 'the password is never logged');
   });
 
   test('without credentials the lens says the registry refused, without any secret', async () => {
     const { client, uri } = await start(mkdtempSync(path.join(tmpdir(), 'hr-docker-empty-')));
-    const title = await lensTitle(client, uri, /^Chart not available/);
+    const title = await client.codeLensTitle(uri, /^Chart not available/);
     assert.match(title, /^Chart not available: .*(401|unauthori[sz]ed|authentication)/i);
     assert.ok(!title.includes(PASSWORD));
   });
