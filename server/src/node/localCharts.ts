@@ -51,7 +51,8 @@ export class LocalCharts {
   private read(directory: string, origin: string, depth = 0): ChartValues | undefined {
     const stamp = ['Chart.yaml', 'values.yaml', 'values.schema.json'].map((f) => mtime(path.join(directory, f))).join('|');
     const cached = this.cache.get(directory);
-    if (cached && cached.stamp === stamp) return cached.values;
+    // The same directory may be reached another way (a cached remote chart whose repository is now down): say so.
+    if (cached && cached.stamp === stamp) return cached.values && cached.values.origin !== origin ? { ...cached.values, origin } : cached.values;
     const values = this.load(directory, origin, depth, stamp);
     this.cache.set(directory, { stamp, values });
     return values;
