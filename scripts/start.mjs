@@ -19,19 +19,15 @@
 // temp folder), --workspace DIR (open DIR instead of a copy of the fixture; no chart sources are
 // started then, and DIR's own chart repositories are used).
 // Env: CODE_SERVER_DIR, CODE_SERVER_VERSION as for the install script.
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeUserSettings } from './vscode/userSettings.mjs';
+import { CODE_SERVER_DIR, CODE_SERVER_ENTRY as ENTRY, CODE_SERVER_VERSION as VERSION, launchCodeServer } from './vscode/codeServer.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const VERSION = process.env.CODE_SERVER_VERSION ?? '4.100.3';
-const CODE_SERVER_DIR =
-  process.env.CODE_SERVER_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'flux-helmrelease', `code-server-${VERSION}`);
-const ENTRY = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
@@ -124,34 +120,16 @@ else {
 }
 
 // ---- 5: code-server ----
-const userData = path.join(tmp, 'user-data');
-writeUserSettings(userData, 'Flux HelmRelease demo');
-const configFile = path.join(tmp, 'code-server.yaml');
-writeFileSync(configFile, 'auth: none\ncert: false\n');
 const port = await choosePort();
-const env = { ...process.env, KUBECONFIG: kubeconfig, ...(charts ? { HELM_REGISTRY_CONFIG: registryConfig } : {}) };
-for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k.startsWith('ELECTRON_')) delete env[k];
 const logFile = path.join(tmp, 'code-server.log');
-const child = spawn(
-  process.execPath,
-  [
-    ENTRY,
-    '--config', configFile,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    '--user-data-dir', userData,
-    '--extensions-dir', path.join(tmp, 'extensions'),
-    workspace,
-  ],
-  { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-);
-const log = createWriteStream(logFile);
-child.stdout.pipe(log);
-child.stderr.pipe(log);
+const { child, ready } = launchCodeServer({
+  tmp,
+  port,
+  workspace,
+  title: 'Flux HelmRelease demo',
+  env: { KUBECONFIG: kubeconfig, ...(charts ? { HELM_REGISTRY_CONFIG: registryConfig } : {}) },
+  logFile,
+});
 
 let stopping = false;
 async function shutdown(code) {
@@ -184,24 +162,12 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGHUP', () => void shutdown(0));
 
-let text = '';
-const onData = (b) => void (text += b.toString());
-child.stdout.on('data', onData);
-child.stderr.on('data', onData);
-const deadline = Date.now() + 60_000;
-while (!text.includes('HTTP server listening')) {
-  if (child.exitCode !== null) {
-    console.error(`code-server exited with ${child.exitCode}:\n${text}`);
-    await shutdown(1);
-  }
-  if (Date.now() > deadline) {
-    console.error(`code-server did not start in 60 s:\n${text}`);
-    await shutdown(1);
-  }
-  await sleep(100);
+try {
+  await ready;
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  await shutdown(1);
 }
-child.stdout.off('data', onData);
-child.stderr.off('data', onData);
 child.on('exit', (code) => {
   if (!stopping) {
     console.error(`code-server exited (${code}); see ${logFile}`);

@@ -22,7 +22,7 @@ import { homedir } from 'os';
 import * as path from 'path';
 import { configMapData } from './node/configMapContent';
 import { ObjectView } from './service/model/objectView';
-import { chartReferenceOf, ociRepositoryChart, valuesSources, type ChartReference, type ValuesFromContent } from './service/values/chartValues';
+import { chartReferenceOf, ociArtifact, ociRepositoryChart, valuesSources, type ChartReference, type ValuesFromContent } from './service/values/chartValues';
 import { ChartBaselines } from './service/values/removedValues';
 import { effectiveValues, renderEffectiveValues } from './service/values/effectiveValues';
 import { CREDENTIALS_NEEDED, EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, REGISTRY_CREDENTIALS, TRUST_GRANTED, type CredentialsNeeded, type EffectiveValuesResult, type RegistryCredential } from './protocol';
@@ -86,8 +86,8 @@ function chartRefLookup(ref: ChartReference): ReturnType<LocalCharts['lookup']> 
 const versionLookup = (ref: ChartReference) => remoteCharts?.versions(repositoryOf(ref), ref.chart);
 /** The tags of an OCIRepository's artifact (`oci://host/path/name`), from the cached tag list. */
 const artifactVersionLookup = (url: string, insecure: boolean) => {
-  const match = /^(oci:\/\/.+)\/([^/]+?)\/?$/.exec(url.trim());
-  return match ? remoteCharts?.versions({ url: match[1]!, insecure }, match[2]!) : undefined;
+  const artifact = ociArtifact(url);
+  return artifact ? remoteCharts?.versions({ url: artifact.repository, insecure }, artifact.chart) : undefined;
 };
 const chartNameLookup = (ref: ChartReference) => (ref.sourceKind === 'HelmRepository' ? remoteCharts?.chartNames(repositoryOf(ref)) : undefined);
 /** How features find charts and their versions. */

@@ -19,8 +19,8 @@
 // code-server gets no registry credentials: the suite enters them through the extension's command.
 // Artifacts: test-results/vscode-*.png (incl. flux-view, codelens, codelens-failed), test-results/vscode-activation.json
 // (require/activate timings measured in the extension host), test-results/vscode-results.json, test-results/vscode-code-server.log.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -30,15 +30,11 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HarnessConfig, LogRequest, ScenarioRequest, ScreenshotRequest, SuiteResult } from './protocol';
 import { changeValues, failingUpgrade, recover, startDemoCluster, type DemoCluster } from '../cluster/demoData';
-import { writeUserSettings } from '../../scripts/vscode/userSettings.mjs';
+import { CODE_SERVER_DIR, CODE_SERVER_ENTRY as ENTRY, CODE_SERVER_VERSION as VERSION, launchCodeServer, writeUserSettings } from '../../scripts/vscode/codeServer.mjs';
 import { offMachineChartUrls, startChartSources, type ChartSources } from './chartSources';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = path.join(ROOT, 'test-results');
-const VERSION = process.env.CODE_SERVER_VERSION ?? '4.100.3';
-const CODE_SERVER_DIR =
-  process.env.CODE_SERVER_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'flux-helmrelease', `code-server-${VERSION}`);
-const ENTRY = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const TOTAL_TIMEOUT_MS = Number(process.env.VSCODE_TEST_TIMEOUT_MS ?? 300_000);
 const WORKBENCH_ONLY = process.env.VSCODE_TEST_WORKBENCH_ONLY === '1';
@@ -200,46 +196,15 @@ async function runInElectron(tmp: string, workspace: string, suiteFile: string, 
 }
 
 async function startCodeServer(port: number, tmp: string, workspace: string, logFile: string, kubeconfig: string | undefined): Promise<ChildProcess> {
-  const userData = path.join(tmp, 'user-data');
-  writeUserSettings(userData, TITLE);
-  const configFile = path.join(tmp, 'code-server.yaml');
-  writeFileSync(configFile, 'auth: none\ncert: false\n');
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k.startsWith('ELECTRON_')) delete env[k];
-  // The extension finds the demo cluster through KUBECONFIG (never the developer's ~/.kube/config).
-  env.KUBECONFIG = kubeconfig ?? path.join(tmp, 'no-kubeconfig');
-  Object.assign(env, noRegistryCredentials(tmp));
-  // No extension gallery: code-server would otherwise query open-vsx.org during the run.
-  env.EXTENSIONS_GALLERY = '{}';
-  const args = [
-    ENTRY,
-    '--config', configFile,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    '--disable-getting-started-override',
-    '--user-data-dir', userData,
-    '--extensions-dir', path.join(tmp, 'extensions'),
-    workspace,
-  ];
-  const out = createWriteStream(logFile);
-  const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
-  let text = '';
-  const onData = (b: Buffer): void => void (text += b.toString());
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const deadline = Date.now() + 60_000;
-  while (!text.includes('HTTP server listening')) {
-    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${text}`);
-    if (Date.now() > deadline) throw new Error(`code-server did not start in 60 s:\n${text}`);
-    await sleep(100);
-  }
-  child.stdout?.off('data', onData);
-  child.stderr?.off('data', onData);
+  const env: Record<string, string> = {
+    // The extension finds the demo cluster through KUBECONFIG (never the developer's ~/.kube/config).
+    KUBECONFIG: kubeconfig ?? path.join(tmp, 'no-kubeconfig'),
+    ...noRegistryCredentials(tmp),
+    // No extension gallery: code-server would otherwise query open-vsx.org during the run.
+    EXTENSIONS_GALLERY: '{}',
+  };
+  const { child, ready } = launchCodeServer({ tmp, port, workspace, title: TITLE, env, logFile });
+  await ready;
   return child;
 }
 

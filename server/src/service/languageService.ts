@@ -1,7 +1,7 @@
 import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, Position } from 'vscode-languageserver-types';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from './codes';
 import type { FileModel, Segment } from './model/fileModel';
-import { chartReferenceOf, chartValuesDiagnostics, valuesSources, type ChartLookup, type ChartReference, type ChartValues, type ValuesFromContent } from './values/chartValues';
+import { chartReferenceOf, chartValuesDiagnostics, ociArtifact, valuesSources, type ChartLookup, type ChartReference, type ChartValues, type ValuesFromContent } from './values/chartValues';
 import { HELMRELEASE_VERSION_FIELD, OCI_SEMVER_FIELD, OCI_TAG_FIELD, versionDiagnostics, type PublishedVersion, type VersionFields } from './values/versions';
 import { ObjectView } from './model/objectView';
 import { removedValuesDiagnostics } from './values/removedValues';
@@ -70,7 +70,7 @@ function publishedVersions(segment: Segment, context: FileContext): VersionField
   if (kind === 'OCIRepository' && context.artifactVersions) {
     const view = new ObjectView(doc);
     const url = view.string(['spec', 'url']);
-    const chart = url ? /\/([^/]+?)\/?$/.exec(url)?.[1] : undefined;
+    const chart = url ? ociArtifact(url)?.chart : undefined;
     const published = url && chart && !url.includes('${') ? context.artifactVersions(url, view.bool(['spec', 'insecure']) === true) : undefined;
     return published && chart ? { chart, published, fields: [OCI_SEMVER_FIELD, OCI_TAG_FIELD], from: 'registry tags' } : undefined;
   }
@@ -92,18 +92,26 @@ function chartNamesOf(segment: Segment, context: FileContext): string[] | undefi
   return context.chartNames(chartReferenceOf(doc, context.uri ?? ''));
 }
 
-/** The chart values schema for the HelmRelease of a segment, when its chart can be found. */
-function chartOf(segment: Segment, context: FileContext): ChartValues | undefined {
+/** The HelmRelease of a segment as written, and its chart when that can be found. */
+function releaseChart(segment: Segment, context: FileContext): { ref: ChartReference; chart: ChartValues } | undefined {
   if (!context.charts || segment.analysis.identity?.kind !== 'HelmRelease') return undefined;
   const doc = segment.analysis.parsed.doc;
-  return doc ? context.charts(chartReferenceOf(doc, context.uri ?? '')) : undefined;
+  if (!doc) return undefined;
+  const ref = chartReferenceOf(doc, context.uri ?? '');
+  const chart = context.charts(ref);
+  return chart ? { ref, chart } : undefined;
 }
 
-function valuesDiagnostics(segment: Segment, chart: ChartValues, context: FileContext): Diagnostic[] {
+/** The chart values schema for the HelmRelease of a segment, when its chart can be found. */
+function chartOf(segment: Segment, context: FileContext): ChartValues | undefined {
+  return releaseChart(segment, context)?.chart;
+}
+
+function valuesDiagnostics(segment: Segment, { ref, chart }: { ref: ChartReference; chart: ChartValues }, context: FileContext): Diagnostic[] {
   const doc = segment.analysis.parsed.doc;
   if (!doc) return [];
   const sources = valuesSources(doc, context.valuesFrom);
-  const baseline = context.baselineChart?.(chartReferenceOf(doc, context.uri ?? ''), chart);
+  const baseline = context.baselineChart?.(ref, chart);
   // The result depends on the chart, the version compared with, and what the valuesFrom ConfigMaps hold now.
   const key = `values:${chart.id}:${baseline?.id ?? ''}:${hashText(JSON.stringify(sources.map((s) => s.content ?? null)))}`;
   return segment.analysis.cached(key, () => {
@@ -136,9 +144,9 @@ export function fileDiagnostics(file: FileModel, settings: Settings, context: Fi
   const perDocument: Diagnostic[][] = [];
   const facts: Array<{ facts: ObjectFacts; index: number }> = [];
   flux.forEach((segment, index) => {
-    const chart = chartOf(segment, context);
+    const release = releaseChart(segment, context);
     const own = analyseDocument(segment.analysis, options);
-    const extra = [...(chart ? valuesDiagnostics(segment, chart, context) : []), ...versionProblems(segment, context)];
+    const extra = [...(release ? valuesDiagnostics(segment, release, context) : []), ...versionProblems(segment, context)];
     perDocument.push(extra.length ? [...own, ...extra] : own);
     const known = objectFacts(segment.analysis);
     if (known) facts.push({ facts: known, index });

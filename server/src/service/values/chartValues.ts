@@ -92,10 +92,16 @@ function chartRefOf(view: ObjectView): ChartReference['chartRef'] {
  * no ref (`latest`) cannot be resolved ahead of time.
  */
 export function ociRepositoryChart(url: string, ref: { semver?: string; tag?: string }): { repository: string; chart: string; version: string } | undefined {
-  const match = /^(oci:\/\/.+)\/([^/]+?)\/?$/.exec(url.trim());
+  const artifact = ociArtifact(url);
   const version = ref.semver ?? ref.tag;
-  if (!match || !version || version === 'latest' || version.includes('${')) return undefined;
-  return { repository: match[1]!, chart: match[2]!, version };
+  if (!artifact || !version || version === 'latest' || version.includes('${')) return undefined;
+  return { ...artifact, version };
+}
+
+/** `oci://host/path/name` as the repository `oci://host/path` and the artifact (chart) `name`. */
+export function ociArtifact(url: string): { repository: string; chart: string } | undefined {
+  const match = /^(oci:\/\/.+)\/([^/]+?)\/?$/.exec(url.trim());
+  return match ? { repository: match[1]!, chart: match[2]! } : undefined;
 }
 
 export function chartReferenceOf(doc: Document, uri: string): ChartReference {
