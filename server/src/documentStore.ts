@@ -1,6 +1,6 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { FileModel } from './service/model/fileModel';
+import { FileModel, type TextEdit } from './service/model/fileModel';
 
 export interface OpenDocument {
   text: TextDocument;
@@ -26,11 +26,16 @@ export class DocumentStore {
   change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): OpenDocument | undefined {
     const entry = this.documents.get(uri);
     if (!entry) return undefined;
-    entry.text = TextDocument.update(entry.text, changes, version);
-    entry.model.applyEdits(
-      changes.map((c) => ('range' in c ? { range: c.range, text: c.text } : { text: c.text })),
-      entry.text,
-    );
+    // One change at a time, so that each edit's effect on the line count is the text's own: a line
+    // break typed next to another can join or split a CRLF pair, which counting breaks in the
+    // inserted text alone gets wrong.
+    const edits: TextEdit[] = [];
+    for (const change of changes) {
+      const before = entry.text.lineCount;
+      entry.text = TextDocument.update(entry.text, [change], version);
+      edits.push('range' in change ? { range: change.range, text: change.text, lineDelta: entry.text.lineCount - before } : { text: change.text });
+    }
+    entry.model.applyEdits(edits, entry.text);
     return entry;
   }
 

@@ -12,7 +12,9 @@ import {
 import { readFile } from 'fs/promises';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { DocumentStore } from './documentStore';
-import { completion, documentSymbols, fileDiagnostics, hover } from './service/languageService';
+import { completion, diagnosticsPass, DiagnosticsCache, documentSymbols, hover } from './service/languageService';
+import { releaseReference } from './service/features/fileDiagnostics';
+import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { codeActions } from './service/features/codeActions';
 import { KustomizePatches } from './node/kustomizePatches';
 import { LocalCharts } from './node/localCharts';
@@ -22,6 +24,7 @@ import { homedir } from 'os';
 import * as path from 'path';
 import { configMapData } from './node/configMapContent';
 import { ObjectView } from './service/model/objectView';
+import type { DocumentAnalysis } from './service/model/documentAnalysis';
 import { chartReferenceOf, ociArtifact, ociRepositoryChart, valuesSources, type ChartReference, type ValuesFromContent } from './service/values/chartValues';
 import { ChartBaselines } from './service/values/removedValues';
 import { effectiveValues, renderEffectiveValues } from './service/values/effectiveValues';
@@ -32,8 +35,6 @@ import { collectFiles } from './node/files';
 import { workspaceMigration } from './node/workspaceMigration';
 import { decode } from './cli/check';
 import { WorkspaceSession } from './workspaceSession';
-import { externalDiagnostics } from './service/languageService';
-import { referenceDiagnostics } from './service/workspace/referenceDiagnostics';
 import { completeReferenceNames, definition, documentLinks, hoverReference, prepareRename, references, rename } from './service/workspace/navigation';
 import { defaultSettings, normalizeSettings, type Settings } from './service/settings';
 
@@ -94,14 +95,55 @@ const chartNameLookup = (ref: ChartReference) => (ref.sourceKind === 'HelmReposi
 const chartContext = { charts: chartLookup, versions: versionLookup, artifactVersions: artifactVersionLookup, chartNames: chartNameLookup };
 let workspaceFolders: string[] = [];
 
+/** Files of a chart directory whose change can change the values a chart gives. */
+const CHART_FILE = /(^|\/)(Chart\.ya?ml|values[^/]*\.ya?ml|requirements\.ya?ml)$/;
+
 export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
 export const CLEAR_CHART_CACHE_COMMAND = 'helmRelease.clearChartCache';
 export const REFRESH_CHARTS_COMMAND = 'helmRelease.refreshCharts';
 
+/** Per open document: its diagnostics kept between passes, and whether the index has seen its latest text. */
+interface DocumentState {
+  cache: DiagnosticsCache;
+  indexDirty: boolean;
+  /** The version whose diagnostics were last sent. */
+  publishedVersion?: number;
+}
+const documentStates = new Map<string, DocumentState>();
+/** Changes whenever chart lookups may answer differently; diagnostics that used a chart are then computed again. */
+let chartGeneration = 0;
+
+function chartsChanged(): void {
+  chartGeneration++;
+  scheduleAll();
+}
+
+function scheduleAll(): void {
+  for (const uri of store.uris()) scheduleDiagnostics(uri);
+}
+
+/**
+ * Gives the index the latest text of an open document. Edits only mark the document; the index is
+ * brought up to date by the next diagnostics pass or request that needs it, not on every keystroke.
+ */
+function flushIndex(uri: string): void {
+  const state = documentStates.get(uri);
+  const entry = store.get(uri);
+  if (!state?.indexDirty || !entry) return;
+  state.indexDirty = false;
+  const before = session.index.revision;
+  session.updateOpen(uri, entry.model);
+  // Other open documents need a pass only when something they may refer to changed.
+  if (session.index.revision !== before) for (const other of store.uris()) if (other !== uri) scheduleDiagnostics(other);
+}
+
+/** Before a request that reads the index: every open document's latest text in it. */
+function flushAll(): void {
+  for (const uri of documentStates.keys()) flushIndex(uri);
+}
+
 const session = new WorkspaceSession({
-  changed: () => {
-    for (const uri of store.uris()) scheduleDiagnostics(uri);
-  },
+  changed: () => scheduleAll(),
   status: (status) => void connection.sendNotification(INDEX_STATUS, status),
   log: (message) => connection.console.info(message),
   isOpen: (uri) => store.get(uri) !== undefined,
@@ -158,7 +200,7 @@ connection.onInitialize((params): InitializeResult => {
   remoteCharts = new RemoteChartLookup(remoteCache, charts, {
     allowDownload: () => workspaceTrusted,
     onChanged: () => {
-      for (const uri of store.uris()) scheduleDiagnostics(uri);
+      chartsChanged();
       // The line above each HelmRelease names its chart, or why there is none.
       if (canRefreshCodeLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     },
@@ -242,9 +284,10 @@ async function refreshAll(): Promise<void> {
     if (first.maxFileSize !== globalSettings.maxFileSize) {
       globalSettings = { ...globalSettings, maxFileSize: first.maxFileSize };
       store.rebuildAll();
+      for (const state of documentStates.values()) state.indexDirty = true;
     }
   }
-  for (const uri of store.uris()) scheduleDiagnostics(uri);
+  chartsChanged();
   const scope = workspaceFolders[0] ? pathToFileURL(workspaceFolders[0]).toString() : '';
   const settings = await settingsFor(scope);
   const raw = canPullConfiguration ? ((await connection.workspace.getConfiguration({ scopeUri: scope, section: 'files.exclude' }).catch(() => null)) as Record<string, unknown> | null) : null;
@@ -252,59 +295,67 @@ async function refreshAll(): Promise<void> {
   if (JSON.stringify([workspaceFolders, filesExclude, settings.exclude]) !== indexedWith) void startIndexing();
 }
 
-// Diagnostics are computed once per burst of edits: each change schedules, the next turn computes.
-const scheduled = new Set<string>();
+const scheduler = new DiagnosticsScheduler(createPass, (message) => connection.console.error(message));
+
 function scheduleDiagnostics(uri: string): void {
-  if (scheduled.has(uri)) return;
-  scheduled.add(uri);
-  setImmediate(() => {
-    scheduled.delete(uri);
-    void publishDiagnostics(uri);
-  });
+  scheduler.schedule(uri);
 }
 
-const publishDiagnostics = guarded('diagnostics', undefined, async (uri: string) => {
+/** A diagnostics pass over an open document; it publishes when done, unless a newer edit stopped it. */
+async function createPass(uri: string): Promise<Generator<void, void> | undefined> {
   const settings = await settingsFor(uri);
   const entry = store.get(uri);
-  if (!entry) return;
+  const state = documentStates.get(uri);
+  if (!entry || !state) return undefined;
+  flushIndex(uri);
   const version = entry.text.version;
-  const diagnostics = fileDiagnostics(entry.model, settings, {
+  const steps = diagnosticsPass(entry.model, settings, {
     isPatch: isPatch(uri),
     uri,
     ...chartContext,
     baselineChart: (ref, current) => baselines.baselineOf(uri, ref.release ?? '', current),
     valuesFrom: ({ kind, name, valuesKey }) => valuesFromContent(uri, undefined)?.({ kind, name, valuesKey }),
-  });
-  if (session.ready) diagnostics.push(...externalDiagnostics(entry.model, referenceDiagnostics(session.index, uri), settings));
-  await connection.sendDiagnostics({ uri, version, diagnostics });
-});
+    index: session.ready ? session.index : undefined,
+    chartGeneration,
+  }, state.cache);
+  return (function* () {
+    const result = yield* steps;
+    // The edited document is published on every edit, for its new version; others only when their problems changed.
+    if (!result.changed && state.publishedVersion === version) return;
+    state.publishedVersion = version;
+    void connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics });
+  })();
+}
 
 connection.onDidOpenTextDocument(
   guarded('open', undefined, (params) => {
     const { uri, languageId, version, text } = params.textDocument;
-    const entry = store.open(uri, languageId, version, text);
-    session.updateOpen(uri, entry.model);
+    store.open(uri, languageId, version, text);
+    documentStates.set(uri, { cache: new DiagnosticsCache(), indexDirty: true });
     scheduleDiagnostics(uri);
   }),
 );
 
 connection.onDidChangeTextDocument(
   guarded('change', undefined, (params) => {
-    const entry = store.change(params.textDocument.uri, params.textDocument.version, params.contentChanges);
-    if (entry) {
-      session.updateOpen(params.textDocument.uri, entry.model);
-      scheduleDiagnostics(params.textDocument.uri);
-    }
+    const uri = params.textDocument.uri;
+    if (!store.change(uri, params.textDocument.version, params.contentChanges)) return;
+    const state = documentStates.get(uri);
+    if (state) state.indexDirty = true;
+    scheduleDiagnostics(uri);
   }),
 );
 
 connection.onDidCloseTextDocument(
   guarded('close', undefined, (params) => {
-    store.close(params.textDocument.uri);
-    baselines.forget(params.textDocument.uri);
-    settingsByUri.delete(params.textDocument.uri);
-    void connection.sendDiagnostics({ uri: params.textDocument.uri, diagnostics: [] });
-    void session.closed(params.textDocument.uri, globalSettings.maxFileSize);
+    const uri = params.textDocument.uri;
+    scheduler.cancel(uri);
+    store.close(uri);
+    documentStates.delete(uri);
+    baselines.forget(uri);
+    settingsByUri.delete(uri);
+    void connection.sendDiagnostics({ uri, diagnostics: [] });
+    void session.closed(uri, globalSettings.maxFileSize);
   }),
 );
 
@@ -314,6 +365,7 @@ connection.onCompletion(
     if (!entry) return [];
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.completion) return [];
+    // Candidates come from the other objects of the workspace; the cursor's context from the editor's text.
     const names = session.ready ? completeReferenceNames(session.index, params.textDocument.uri, entry.model, params.position, { folders: workspaceFolders }) : [];
     return names.length > 0 ? names : completion(entry.model, params.position, settings, { uri: params.textDocument.uri, ...chartContext });
   }),
@@ -325,6 +377,7 @@ connection.onHover(
     if (!entry) return null;
     const settings = await settingsFor(params.textDocument.uri);
     if (!settings.hover) return null;
+    flushAll();
     return (session.ready ? hoverReference(session.index, params.textDocument.uri, params.position, { folders: workspaceFolders }) : null) ?? hover(entry.model, params.position, settings, { uri: params.textDocument.uri, ...chartContext });
   }),
 );
@@ -341,8 +394,10 @@ connection.onDidChangeWatchedFiles(
   guarded('watched files', undefined, async (params) => {
     if (params.changes.some((c) => /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(c.uri))) {
       patches.invalidate();
-      for (const uri of store.uris()) scheduleDiagnostics(uri);
+      scheduleAll();
     }
+    // A chart in the workspace may have changed (its Chart.yaml, values, schema or packaged files).
+    if (params.changes.some((c) => CHART_FILE.test(c.uri) || !/\.ya?ml$/.test(c.uri))) chartsChanged();
     await session.filesChanged(params.changes, globalSettings.maxFileSize);
   }),
 );
@@ -365,6 +420,7 @@ function valuesFromContent(uri: string, writtenNamespace: string | undefined): V
 connection.onRequest(
   EFFECTIVE_VALUES_REQUEST,
   guarded('effective values', { error: 'The effective values could not be computed.' } as EffectiveValuesResult, (params: { uri: string; position: { line: number; character: number } }): EffectiveValuesResult => {
+    flushAll();
     const entry = store.get(params.uri);
     const segment = entry?.model.segmentAt(params.position.line);
     const doc = segment?.analysis.parsed.doc;
@@ -395,56 +451,80 @@ connection.onNotification(REGISTRY_CREDENTIALS, (params: { sealed?: unknown }) =
   // Charts refused before may be readable now: try them again at once.
   refusedReported.clear();
   remoteCharts?.resetFailures();
-  for (const uri of store.uris()) scheduleDiagnostics(uri);
+  chartsChanged();
 });
 
 connection.onNotification(TRUST_GRANTED, () => {
   workspaceTrusted = true;
-  for (const uri of store.uris()) scheduleDiagnostics(uri);
+  chartsChanged();
 });
+
+/** The chart lens title of each HelmRelease, kept per document text while charts and its sources stay the same. */
+const lensTitles = new WeakMap<DocumentAnalysis, { key: string; title: string | undefined }>();
+
+function chartLensTitle(analysis: DocumentAnalysis, uri: string): string | undefined {
+  const ref = releaseReference(analysis, uri);
+  if (!ref) return undefined;
+  const index = session.ready ? `${session.index.structureRevision}:${session.index.revisionOf(ref.sourceName ?? '')}:${session.index.revisionOf(ref.chartRef?.name ?? '')}` : 'no index';
+  const key = `${uri}|${chartGeneration}|${workspaceTrusted}|${index}`;
+  const known = lensTitles.get(analysis);
+  if (known?.key === key) return known.title;
+  const chart = chartLookup(ref);
+  const repository = ref.sourceKind === 'HelmRepository' ? repositoryOf(ref) : undefined;
+  const problem = repository && ref.chart ? remoteCharts?.problemOf(repository.url, ref.chart) : undefined;
+  const title = chart
+    ? `Chart ${chart.chart}${chart.version ? ` ${chart.version}` : ''} · ${chart.origin}`
+    : problem
+      ? `Chart not available: ${problem}`
+      : repository
+        ? workspaceTrusted
+          ? 'Chart: fetching…'
+          : 'Chart not downloaded: the workspace is not trusted or helmRelease.charts.download is off'
+        : undefined;
+  lensTitles.set(analysis, { key, title });
+  return title;
+}
+
+/** The line of a document's first key, where its heading lenses go (read once per document text). */
+function firstKeyLine(analysis: DocumentAnalysis): number {
+  return analysis.cached('first-key-line', () => {
+    const start = analysis.parsed.doc?.contents?.range?.[0] ?? analysis.identity?.kindRange[0] ?? 0;
+    return analysis.lines.positionAt(start).line;
+  });
+}
 
 // A line above each HelmRelease: the chart it resolves to, the version and where it came from.
 connection.onCodeLens(
   guarded('code lens', [], (params) => {
-    const entry = store.get(params.textDocument.uri);
+    const uri = params.textDocument.uri;
+    const entry = store.get(uri);
     if (!entry) return [];
+    flushIndex(uri);
     const lenses = [];
     for (const segment of entry.model.segments) {
-      const identity = segment.analysis.identity;
-      const doc = segment.analysis.parsed.doc;
-      if (identity?.kind !== 'HelmRelease' || !doc) continue;
-      const ref = chartReferenceOf(doc, params.textDocument.uri);
-      const chart = chartLookup(ref);
+      if (segment.analysis.identity?.kind !== 'HelmRelease') continue;
+      const title = chartLensTitle(segment.analysis, uri);
+      if (!title) continue;
       // Above the object's first key, so that it reads as the object's heading.
-      const line = segment.startLine + segment.analysis.lines.positionAt(doc.contents?.range?.[0] ?? identity.kindRange[0]).line;
+      const line = segment.startLine + firstKeyLine(segment.analysis);
       const range = { start: { line, character: 0 }, end: { line, character: 0 } };
-      const repository = ref.sourceKind === 'HelmRepository' ? repositoryOf(ref) : undefined;
-      const problem = repository && ref.chart ? remoteCharts?.problemOf(repository.url, ref.chart) : undefined;
-      const title = chart
-        ? `Chart ${chart.chart}${chart.version ? ` ${chart.version}` : ''} · ${chart.origin}`
-        : problem
-          ? `Chart not available: ${problem}`
-          : repository
-            ? workspaceTrusted
-              ? 'Chart: fetching…'
-              : 'Chart not downloaded: the workspace is not trusted or helmRelease.charts.download is off'
-            : undefined;
-      if (title) lenses.push({ range, command: { title, command: 'helmRelease.showEffectiveValues', arguments: [params.textDocument.uri, { line, character: 0 }] } });
+      lenses.push({ range, command: { title, command: 'helmRelease.showEffectiveValues', arguments: [uri, { line, character: 0 }] } });
     }
     return lenses;
   }),
 );
 
-connection.onDefinition(guarded('definition', [], (params) => (session.ready ? definition(session.index, params.textDocument.uri, params.position) : [])));
+connection.onDefinition(guarded('definition', [], (params) => (flushAll(), session.ready ? definition(session.index, params.textDocument.uri, params.position) : [])));
 
 connection.onReferences(
-  guarded('references', [], (params) => (session.ready ? references(session.index, params.textDocument.uri, params.position, params.context.includeDeclaration) : [])),
+  guarded('references', [], (params) => (flushAll(), session.ready ? references(session.index, params.textDocument.uri, params.position, params.context.includeDeclaration) : [])),
 );
 
-connection.onPrepareRename(guarded('prepare rename', null, (params) => (session.ready ? prepareRename(session.index, params.textDocument.uri, params.position) : null)));
+connection.onPrepareRename(guarded('prepare rename', null, (params) => (flushAll(), session.ready ? prepareRename(session.index, params.textDocument.uri, params.position) : null)));
 
 connection.onRenameRequest(
   guarded('rename', null, (params) => {
+    flushAll();
     if (!session.ready) return null;
     const result = rename(session.index, params.textDocument.uri, params.position, params.newName);
     if ('error' in result) throw new ResponseError(ErrorCodes.InvalidRequest, result.error);
@@ -452,7 +532,7 @@ connection.onRenameRequest(
   }, true),
 );
 
-connection.onDocumentLinks(guarded('document links', [], (params) => (session.ready ? documentLinks(session.index, params.textDocument.uri) : [])));
+connection.onDocumentLinks(guarded('document links', [], (params) => (flushAll(), session.ready ? documentLinks(session.index, params.textDocument.uri) : [])));
 
 connection.onExecuteCommand(
   guarded('command', undefined, async (params) => {
@@ -460,12 +540,12 @@ connection.onExecuteCommand(
       // New versions may have been published: read every repository index again on next use.
       remoteCache?.forgetIndexes();
       remoteCharts?.resetFailures();
-      for (const uri of store.uris()) scheduleDiagnostics(uri);
+      chartsChanged();
       return undefined;
     }
     if (params.command === CLEAR_CHART_CACHE_COMMAND) {
       remoteCache?.clear();
-      for (const uri of store.uris()) scheduleDiagnostics(uri);
+      chartsChanged();
       void connection.window.showInformationMessage('The chart cache is cleared; charts are fetched again when needed.');
       return undefined;
     }

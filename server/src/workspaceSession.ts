@@ -76,17 +76,19 @@ export class WorkspaceSession {
     return result;
   }
 
-  /** An open document's current text is what the index knows of its file. */
+  /**
+   * An open document's current text is what the index knows of its file. Documents unchanged since
+   * the last update cost nothing; the caller learns from `index.revision` whether others may be affected.
+   */
   updateOpen(uri: string, model: FileModel): void {
     const filePath = pathOf(uri);
-    this.index.setFile(uri, extractFileFacts(uri, filePath, model), filePath);
-    this.hooks.changed();
+    this.index.setFile(uri, extractFileFacts(uri, filePath, model, { parts: true }), filePath);
   }
 
-  /** A closed document falls back to what is on disk. */
+  /** A closed document falls back to what is on disk (unless it was opened again meanwhile). */
   async closed(uri: string, maxFileSize: number): Promise<void> {
     await this.reload(uri, maxFileSize);
-    this.hooks.changed();
+    if (!this.hooks.isOpen(uri)) this.hooks.changed();
   }
 
   async filesChanged(events: FileEvent[], maxFileSize: number): Promise<void> {
@@ -111,9 +113,12 @@ export class WorkspaceSession {
       return;
     }
     try {
-      this.index.setFile(uri, factsOfFile(filePath, await readFile(filePath), maxFileSize), filePath);
+      const bytes = await readFile(filePath);
+      // Opened again while we read: the editor's text wins over the disk.
+      if (this.hooks.isOpen(uri)) return;
+      this.index.setFile(uri, factsOfFile(filePath, bytes, maxFileSize), filePath);
     } catch {
-      this.index.removeFile(uri); // deleted or unreadable: it defines nothing now
+      if (!this.hooks.isOpen(uri)) this.index.removeFile(uri); // deleted or unreadable: it defines nothing now
     }
   }
 

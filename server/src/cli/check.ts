@@ -2,10 +2,9 @@ import { promises as fs } from 'fs';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { FileModel } from '../service/model/fileModel';
 import { pathToFileURL } from 'url';
-import { externalDiagnostics, fileDiagnostics, type FileContext } from '../service/languageService';
+import { fileDiagnostics, type FileContext } from '../service/languageService';
 import { WorkspaceIndex } from '../service/workspace/workspaceIndex';
 import { extractFileFacts } from '../service/workspace/extract';
-import { referenceDiagnostics } from '../service/workspace/referenceDiagnostics';
 import { safeFixes } from '../service/features/codeActions';
 import { KustomizePatches } from '../node/kustomizePatches';
 import { LocalCharts } from '../node/localCharts';
@@ -81,8 +80,7 @@ export async function checkFiles(files: readonly string[], settings: Settings, f
     for (const { file, uri, model } of models) index.setFile(uri, extractFileFacts(uri, file, model), file);
   }
   for (const { file, uri, model, context, fixed, valid } of models) {
-    const diagnostics = modelDiagnostics(model, valid, settings, charts ? { ...context, uri, charts: (ref) => charts.lookup(ref) } : context);
-    if (index) diagnostics.push(...externalDiagnostics(model, referenceDiagnostics(index, uri), settings));
+    const diagnostics = modelDiagnostics(model, valid, settings, charts ? { ...context, uri, index, charts: (ref) => charts.lookup(ref) } : context);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     results.push({ file, diagnostics, fixed });
   }

@@ -15,6 +15,7 @@ import { ObjectView } from '../model/objectView';
 import { nodeAtPath } from '../model/yamlTree';
 import { apiVersionStatus } from '../migration/apiVersions';
 import type { Settings } from '../settings';
+import { workCounts } from '../workCounts';
 
 /** What the diagnostics of a document depend on besides its text. */
 export interface AnalysisOptions {
@@ -29,6 +30,7 @@ const SEVERITY: Record<SeverityName, DiagnosticSeverity> = { error: 1, warning: 
 /** The problems of one document, with positions relative to its first line. Cached with the analysis. */
 export function analyseDocument(analysis: DocumentAnalysis, options: AnalysisOptions): Diagnostic[] {
   return analysis.cached(`diagnostics:${options.partial}:${options.fluxVersion}`, () => {
+    workCounts.documentsValidated++;
     const suppressions = analysis.cached('suppressions', () => findSuppressions(analysis.text));
     return collect(analysis, options)
       .sort((a, b) => a.start - b.start || a.end - b.end)

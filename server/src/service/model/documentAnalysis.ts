@@ -2,6 +2,7 @@ import { parseAllDocuments, type Document } from 'yaml';
 import { LineIndex } from '../text/lineIndex';
 import { identify, recognise, type ObjectIdentity, type Recognition } from './identity';
 import { PARSE_OPTIONS } from './yamlTree';
+import { workCounts } from '../workCounts';
 
 export interface ParseResult {
   /** The document, or undefined when the parser itself failed (e.g. nesting too deep for the stack). */
@@ -66,6 +67,7 @@ export class DocumentAnalysis {
 }
 
 function parse(text: string): ParseResult {
+  workCounts.documentsParsed++;
   try {
     const docs = parseAllDocuments(text, PARSE_OPTIONS);
     if (!Array.isArray(docs)) return {};

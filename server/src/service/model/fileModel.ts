@@ -19,6 +19,12 @@ export interface TextSource {
 export interface TextEdit {
   range?: Range;
   text: string;
+  /**
+   * Lines the edit added (negative: removed), as the whole text counts them. Counting the breaks in
+   * `text` is wrong when the edit joins or splits a CRLF pair at its ends; callers that can tell
+   * (from the text after the edit) should.
+   */
+  lineDelta?: number;
 }
 
 interface DirtySpan {
@@ -143,7 +149,7 @@ function markEdit(slots: Slot[], edit: TextEdit): Slot[] {
   const range = edit.range!;
   const startLine = range.start.line;
   const endLine = range.end.line;
-  const delta = countLineBreaks(edit.text) - (endLine - startLine);
+  const delta = edit.lineDelta ?? countLineBreaks(edit.text) - (endLine - startLine);
   const first = Math.max(0, indexAtLine(slots, startLine) - 1);
   const last = Math.min(slots.length - 1, indexAtLine(slots, endLine) + 1);
   const previous: DocumentAnalysis[] = [];

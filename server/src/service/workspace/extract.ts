@@ -5,7 +5,8 @@ import type { DocumentAnalysis } from '../model/documentAnalysis';
 import type { FileModel } from '../model/fileModel';
 import { ObjectView } from '../model/objectView';
 import type { PathSegment } from '../model/yamlTree';
-import type { FileFacts, KustomizationRecord, ObjectRecord, ReferenceRecord } from './types';
+import { textHash } from '../text/hash';
+import type { FactsPart, FileFacts, ObjectRecord, ReferenceRecord } from './types';
 
 /** Kinds the index keeps: what references point at, and what holds references. */
 const INDEXED_KINDS = new Set(['HelmRelease', 'HelmRepository', 'OCIRepository', 'GitRepository', 'HelmChart', 'Bucket', 'ExternalArtifact', 'ConfigMap', 'Secret', 'ExternalSecret', 'SealedSecret', 'Kustomization']);
@@ -18,42 +19,104 @@ interface DocumentFacts {
   kustomization?: { namespace?: string; resources: string[]; patches: string[] };
 }
 
-/** The facts of a file for the workspace index. `filePath` places kustomization paths; omit it for non-file documents. */
-export function extractFileFacts(uri: string, filePath: string | undefined, model: FileModel): FileFacts {
+/** Where a document starts in its file; records read their positions through it, so moving a document is one assignment. */
+interface Placement {
+  startLine: number;
+}
+
+/** One document's facts placed in its file: kept while the document's text is unchanged, moved when its line changes. */
+interface PlacedFacts {
+  uri: string;
+  isKustomizationFile: boolean;
+  placement: Placement;
+  part: FactsPart;
+  kustomization?: DocumentFacts['kustomization'];
+}
+const placedFacts = new WeakMap<DocumentAnalysis, PlacedFacts>();
+
+/**
+ * The facts of a file for the workspace index. `filePath` places kustomization paths; omit it for
+ * non-file documents. Documents whose text did not change since the last call give the same
+ * records again, moved to their current line, so an edit costs the edited document.
+ */
+export function extractFileFacts(uri: string, filePath: string | undefined, model: FileModel, options: { parts?: boolean } = {}): FileFacts {
   const facts: FileFacts = { objects: [], references: [] };
+  if (options.parts) facts.parts = [];
   if (model.oversized || model.binary) return facts;
   const isKustomizationFile = filePath !== undefined && KUSTOMIZATION_FILES.has(path.basename(filePath));
+  const used = new Set<DocumentAnalysis>();
   for (const segment of model.segments) {
     const analysis = segment.analysis;
     const kind = analysis.identity?.kind;
     if (!isKustomizationFile && (!kind || !INDEXED_KINDS.has(kind))) continue;
     // Helm templates are not manifests until rendered; their names are not real.
     if (analysis.text.includes('{{')) continue;
-    const doc = analysis.cached(`workspace-facts:${isKustomizationFile}`, () => documentFacts(analysis, isKustomizationFile));
-    const shift = (r: Range): Range => ({ start: { line: r.start.line + segment.startLine, character: r.start.character }, end: { line: r.end.line + segment.startLine, character: r.end.character } });
-    for (const o of doc.objects) facts.objects.push({ ...o, uri, nameRange: shift(o.nameRange) });
-    for (const r of doc.references) {
-      facts.references.push({
-        ...r,
-        uri,
-        nameRange: shift(r.nameRange),
-        namespaceRange: r.namespaceRange && shift(r.namespaceRange),
-        valuesKeyRange: r.valuesKeyRange && shift(r.valuesKeyRange),
-        namespaceInsert: r.namespaceInsert && { ...r.namespaceInsert, at: { line: r.namespaceInsert.at.line + segment.startLine, character: r.namespaceInsert.at.character } },
-      });
+    let placed = placedFacts.get(analysis);
+    if (used.has(analysis)) {
+      // The same text twice in one file: the second copy gets records of its own, new each time.
+      placed = place(uri, segment.startLine, isKustomizationFile, analysis);
+      placed.part.source = {};
+    } else if (!placed || placed.uri !== uri || placed.isKustomizationFile !== isKustomizationFile) {
+      placed = place(uri, segment.startLine, isKustomizationFile, analysis);
+      placedFacts.set(analysis, placed);
+    } else {
+      placed.placement.startLine = segment.startLine;
     }
-    if (doc.kustomization && filePath) {
+    used.add(analysis);
+    for (const o of placed.part.objects) facts.objects.push(o);
+    for (const r of placed.part.references) facts.references.push(r);
+    facts.parts?.push(placed.part);
+    if (placed.kustomization && filePath) {
       const directory = path.dirname(filePath);
-      const record: KustomizationRecord = {
+      facts.kustomization = {
         uri,
-        namespace: doc.kustomization.namespace,
-        resources: doc.kustomization.resources.map((r) => path.resolve(directory, r)),
-        patches: doc.kustomization.patches.map((r) => path.resolve(directory, r)),
+        namespace: placed.kustomization.namespace,
+        resources: placed.kustomization.resources.map((r) => path.resolve(directory, r)),
+        patches: placed.kustomization.patches.map((r) => path.resolve(directory, r)),
       };
-      facts.kustomization = record;
     }
   }
   return facts;
+}
+
+/** The facts of one document, with positions relative to its first line (cached with its analysis). */
+export function relativeFacts(analysis: DocumentAnalysis, isKustomizationFile: boolean): DocumentFacts {
+  return analysis.cached(`workspace-facts:${isKustomizationFile}`, () => documentFacts(analysis, isKustomizationFile));
+}
+
+/** A document's references with their URI, positions still relative to the document's first line. */
+export function relativeReferences(analysis: DocumentAnalysis, uri: string): ReferenceRecord[] {
+  const kind = analysis.identity?.kind;
+  if (!kind || !INDEXED_KINDS.has(kind) || analysis.text.includes('{{')) return [];
+  return relativeFacts(analysis, false).references.map((r) => ({ ...r, uri }));
+}
+
+function place(uri: string, startLine: number, isKustomizationFile: boolean, analysis: DocumentAnalysis): PlacedFacts {
+  const doc = relativeFacts(analysis, isKustomizationFile);
+  const placement: Placement = { startLine };
+  const objects: ObjectRecord[] = doc.objects.map((o) => positioned({ ...o, uri }, placement, { nameRange: o.nameRange }));
+  const references: ReferenceRecord[] = doc.references.map((r) =>
+    positioned({ ...r, uri }, placement, { nameRange: r.nameRange, namespaceRange: r.namespaceRange, valuesKeyRange: r.valuesKeyRange }, r.namespaceInsert),
+  );
+  return { uri, isKustomizationFile, placement, part: { source: analysis, objects, references }, kustomization: doc.kustomization };
+}
+
+const moveRange = (r: Range, lines: number): Range => ({ start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } });
+
+/** Gives a record's ranges as read through its document's placement, so that they follow the document when it moves. */
+function positioned<T extends object>(record: T, placement: Placement, ranges: Record<string, Range | undefined>, namespaceInsert?: ReferenceRecord['namespaceInsert']): T {
+  for (const [field, range] of Object.entries(ranges)) {
+    if (!range) continue;
+    Object.defineProperty(record, field, { enumerable: true, configurable: true, get: () => moveRange(range, placement.startLine) });
+  }
+  if (namespaceInsert) {
+    Object.defineProperty(record, 'namespaceInsert', {
+      enumerable: true,
+      configurable: true,
+      get: () => ({ ...namespaceInsert, at: { line: namespaceInsert.at.line + placement.startLine, character: namespaceInsert.at.character } }),
+    });
+  }
+  return record;
 }
 
 function documentFacts(analysis: DocumentAnalysis, isKustomizationFile: boolean): DocumentFacts {
@@ -85,7 +148,7 @@ function documentFacts(analysis: DocumentAnalysis, isKustomizationFile: boolean)
   switch (kind) {
     case 'ConfigMap': {
       const { keys, structured } = dataKeys(view, ['data', 'binaryData']);
-      addObject({ kind, name: name ?? '', namespace, origin: 'manifest', keys, structuredKeys: structured, summary: [] });
+      addObject({ kind, name: name ?? '', namespace, origin: 'manifest', keys, structuredKeys: structured, summary: [], digest: textHash(analysis.text) });
       break;
     }
     case 'Secret': {
@@ -259,4 +322,5 @@ function kustomizationFacts(view: ObjectView, range: RangeOf, out: DocumentFacts
     });
   }
 }
+
 

@@ -23,9 +23,13 @@ function where(index: WorkspaceIndex, object: ObjectRecord): string {
 export function referenceDiagnostics(index: WorkspaceIndex, uri: string): Diagnostic[] {
   const facts = index.factsOf(uri);
   if (!facts) return [];
+  return [...referenceProblems(index, facts.references), ...duplicateProblems(index, facts.objects)];
+}
+
+/** Problems with some references: where they point, and dependsOn cycles they are part of. */
+export function referenceProblems(index: WorkspaceIndex, references: readonly ReferenceRecord[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const cycles = index.dependencyCycles();
-  for (const ref of facts.references) {
+  for (const ref of references) {
     const resolution = index.resolve(ref);
     const wanted = index.wantedNamespace(ref);
     const kinds = ref.kind ? [ref.kind] : ref.acceptedKinds;
@@ -41,7 +45,7 @@ export function referenceDiagnostics(index: WorkspaceIndex, uri: string): Diagno
         break;
       }
       case 'wrong-kind': {
-        const actual = [...new Set(resolution.targets.map((t) => t.kind))];
+        const actual = [...new Set(resolution.targets.map((t) => t.kind))].sort();
         const accepted = actual.filter((k) => ref.acceptedKinds.includes(k));
         out.push(diagnostic(
           ref.nameRange,
@@ -53,7 +57,7 @@ export function referenceDiagnostics(index: WorkspaceIndex, uri: string): Diagno
         break;
       }
       case 'wrong-namespace': {
-        const namespaces = [...new Set(resolution.targets.map((t) => index.namespaceOf(t)).filter((n): n is string => !!n))];
+        const namespaces = [...new Set(resolution.targets.map((t) => index.namespaceOf(t)).filter((n): n is string => !!n))].sort();
         const fixable = ref.allowsNamespace && namespaces.length === 1 && ref.namespaceInsert !== undefined;
         out.push(diagnostic(
           ref.nameRange,
@@ -68,15 +72,23 @@ export function referenceDiagnostics(index: WorkspaceIndex, uri: string): Diagno
         out.push(...valuesChecks(ref, resolution.targets));
         break;
     }
-    const cycle = cycles.get(ref);
+    const cycle = index.cycleOf(ref);
     if (cycle) {
       out.push(diagnostic(ref.nameRange, DiagnosticCodes.dependencyCycle, 'error', `dependsOn cycle between ${cycle.map((n) => `\`${n}\``).join(', ')}: each waits for another to be ready, so none of them is ever installed.`));
     }
   }
-  for (const object of facts.objects) {
+  return out;
+}
+
+/** Objects defined again elsewhere among the files applied together with them. */
+export function duplicateProblems(index: WorkspaceIndex, objects: readonly ObjectRecord[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const object of objects) {
+    if (index.definitionCount(object.name) < 2) continue;
     const others = index.duplicatesOf(object);
     if (others.length === 0) continue;
-    const other = others[0]!;
+    // The first in file order, so that the message does not depend on the order files were indexed in.
+    const other = [...others].sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : a.nameRange.start.line - b.nameRange.start.line))[0]!;
     out.push(diagnostic(object.nameRange, DiagnosticCodes.duplicateObject, 'warning', `${object.kind} \`${object.name}\` in ${where(index, object)} is also defined at ${other.uri.split('/').pop()}:${other.nameRange.start.line + 1}; the one applied last wins.`));
   }
   return out;

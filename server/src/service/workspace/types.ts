@@ -22,6 +22,8 @@ export interface ObjectRecord {
   behavior?: 'create' | 'merge' | 'replace';
   /** What a hover shows: URL, chart, interval, type... Never Secret data. */
   summary: Array<[string, string]>;
+  /** A ConfigMap's content as a hash: what `valuesFrom` reads changes when it changes. */
+  digest?: string;
 }
 
 export type ReferenceField = 'sourceRef' | 'chartRef' | 'dependsOn' | 'valuesFrom' | 'kubeConfig' | 'secretRef' | 'include';
@@ -64,9 +66,18 @@ export interface KustomizationRecord {
   patches: string[];
 }
 
+/** The facts of one YAML document of an open file; `source` is the same object while the document's text is unchanged. */
+export interface FactsPart {
+  source: object;
+  objects: ObjectRecord[];
+  references: ReferenceRecord[];
+}
+
 /** Everything the index keeps of one file. */
 export interface FileFacts {
   objects: ObjectRecord[];
   references: ReferenceRecord[];
   kustomization?: KustomizationRecord;
+  /** Per document, for open files: lets the index tell which documents an edit changed. */
+  parts?: FactsPart[];
 }

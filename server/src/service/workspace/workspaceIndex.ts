@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { FileFacts, KustomizationRecord, ObjectRecord, ReferenceRecord } from './types';
+import type { FactsPart, FileFacts, KustomizationRecord, ObjectRecord, ReferenceRecord } from './types';
 
 /** How a reference resolves in the workspace. */
 export type Resolution =
@@ -36,6 +36,31 @@ export class WorkspaceIndex {
   private names?: NameTable;
   /** Caches over all references: dropped on any change, recomputed when asked. */
   private referenceCaches?: ReferenceCaches;
+  /** Dependency cycles, kept while the dependsOn graph cannot have changed. */
+  private cycles?: { revision: string; edges: Map<string, string[]> };
+  private readonly nameRevisions = new Map<string, number>();
+  private revisionCounter = 0;
+  /**
+   * Changes when kustomizations or folders change: namespaces, patch files and which files are
+   * applied together may all be different then.
+   */
+  structureRevision = 0;
+  /** Changes when the dependsOn graph between HelmReleases may have changed. */
+  dependencyRevision = 0;
+
+  /**
+   * Changes whenever objects named `name` are added, removed, or change in anything references
+   * see (kind, namespace, keys, summary, content). Positions do not count: a line typed above an
+   * object does not change what refers to it.
+   */
+  /** Changes whenever anything that other files' diagnostics can depend on changed. */
+  get revision(): string {
+    return `${this.revisionCounter}:${this.structureRevision}:${this.dependencyRevision}`;
+  }
+
+  revisionOf(name: string): number {
+    return this.nameRevisions.get(name) ?? 0;
+  }
 
   setFolders(folders: string[]): void {
     this.folders = folders.map((f) => path.resolve(f));
@@ -43,6 +68,7 @@ export class WorkspaceIndex {
     this.kustomize = undefined;
     this.names = undefined;
     this.referenceCaches = undefined;
+    this.structureRevision++;
   }
 
   /**
@@ -64,16 +90,25 @@ export class WorkspaceIndex {
     if (next) this.files.set(uri, next);
     else this.files.delete(uri);
     this.referenceCaches = undefined;
-    const kustomizationChanged = old?.path !== next?.path || JSON.stringify(old?.kustomization) !== JSON.stringify(next?.kustomization);
+    const changed = changedObjects(old, next);
+    for (const name of changed.names) this.nameRevisions.set(name, ++this.revisionCounter);
+    if (changed.dependencies) this.dependencyRevision++;
+    const kustomizationChanged =
+      JSON.stringify(old?.kustomization) !== JSON.stringify(next?.kustomization) || (old?.path !== next?.path && (old?.kustomization !== undefined || next?.kustomization !== undefined));
     if (kustomizationChanged) {
       this.kustomize = undefined;
       this.names = undefined;
+      this.structureRevision++;
       return;
     }
     this.kustomize?.forget(uri);
     if (!this.names) return;
-    if (old) this.names.remove(old.objects);
-    if (next && !this.kustomizeState().isPatch(next.path)) this.names.add(next.objects);
+    // Documents whose text did not change keep their records: only the others leave and join the table.
+    this.names.remove(changed.before.flatMap((p) => p.objects));
+    if (next && !this.kustomizeState().isPatch(next.path)) this.names.add(changed.after.flatMap((p) => p.objects));
+    else if (next) this.names.remove(changed.kept.flatMap((p) => p.objects));
+    // Names nobody defines any more need no revision: a name defined again gets a new, higher one.
+    for (const name of changed.names) if (!this.names.byName.has(name)) this.nameRevisions.delete(name);
   }
 
   uris(): string[] {
@@ -170,11 +205,25 @@ export class WorkspaceIndex {
     return [...this.files.values()].flatMap((f) => f.references);
   }
 
-  /** dependsOn references that lie on a cycle, each with the cycle it belongs to (names in order). */
-  dependencyCycles(): Map<ReferenceRecord, string[]> {
-    const state = this.caches();
-    if (!state.cycles) state.cycles = findCycles(this);
-    return state.cycles;
+  /** The names on the dependsOn cycle that `ref` is an edge of, in no particular order; undefined when it is on none. */
+  cycleOf(ref: ReferenceRecord): string[] | undefined {
+    if (ref.field !== 'dependsOn' || !ref.fromName) return undefined;
+    const revision = `${this.dependencyRevision}:${this.structureRevision}`;
+    if (this.cycles?.revision !== revision) this.cycles = { revision, edges: findCycles(this) };
+    if (this.cycles.edges.size === 0) return undefined;
+    const resolution = this.resolve(ref);
+    if (resolution.status !== 'found') return undefined;
+    const from = nodeKey(this.referrerNamespace(ref), ref.fromName);
+    for (const target of resolution.targets) {
+      const members = this.cycles.edges.get(`${from}>${nodeKey(this.namespaceOf(target), target.name)}`);
+      if (members) return members;
+    }
+    return undefined;
+  }
+
+  /** How many objects named `name` references can point at (objects of patch files left out). */
+  definitionCount(name: string): number {
+    return this.nameTable().byName.get(name)?.length ?? 0;
   }
 
   /** Other definitions of the same kind, namespace and name that are applied together with `object`. */
@@ -217,8 +266,75 @@ export class WorkspaceIndex {
 
 interface ReferenceCaches {
   referencesByTarget?: Map<ObjectRecord, ReferenceRecord[]>;
-  cycles?: Map<ReferenceRecord, string[]>;
 }
+
+/** What references see of an object: everything but its position. */
+function objectSignature(o: ObjectRecord): string {
+  return [o.kind, o.name, o.apiVersion, o.namespace ?? '', o.origin, o.behavior ?? '', o.keys?.join('/') ?? '-', o.structuredKeys?.join('/') ?? '', JSON.stringify(o.summary), o.digest ?? ''].join('\u0000');
+}
+
+function dependencySignature(r: ReferenceRecord): string | undefined {
+  return r.field === 'dependsOn' ? [r.fromName ?? '', r.fromNamespace ?? '', r.name, r.namespace ?? ''].join('\u0000') : undefined;
+}
+
+/**
+ * The names whose objects differ between two versions of a file, and whether its dependsOn edges
+ * or HelmReleases changed. With per-document parts, documents whose text is unchanged are skipped.
+ */
+function changedObjects(old: FileFacts | undefined, next: FileFacts | undefined): { names: Set<string>; dependencies: boolean; before: FactsPart[]; after: FactsPart[]; kept: FactsPart[] } {
+  let before: FactsPart[];
+  let after: FactsPart[];
+  let kept: FactsPart[] = [];
+  if (old?.parts && next?.parts) {
+    const unchanged = new Map<object, number>();
+    for (const part of old.parts) unchanged.set(part.source, (unchanged.get(part.source) ?? 0) + 1);
+    after = [];
+    for (const part of next.parts) {
+      const count = unchanged.get(part.source) ?? 0;
+      if (count > 0) {
+        unchanged.set(part.source, count - 1);
+        kept.push(part);
+      } else after.push(part);
+    }
+    before = old.parts.filter((part) => {
+      const count = unchanged.get(part.source) ?? 0;
+      if (count === 0) return false;
+      unchanged.set(part.source, count - 1);
+      return true;
+    });
+  } else {
+    before = old ? [{ source: old, objects: old.objects, references: old.references }] : [];
+    after = next ? [{ source: next, objects: next.objects, references: next.references }] : [];
+    kept = [];
+  }
+  const counts = new Map<string, { name: string; kind: string; count: number }>();
+  const tally = (parts: FactsPart[], step: number) => {
+    for (const part of parts) {
+      for (const object of part.objects) {
+        const signature = objectSignature(object);
+        const entry = counts.get(signature) ?? { name: object.name, kind: object.kind, count: 0 };
+        entry.count += step;
+        counts.set(signature, entry);
+      }
+    }
+  };
+  tally(before, -1);
+  tally(after, 1);
+  const names = new Set<string>();
+  let dependencies = false;
+  for (const { name, kind, count } of counts.values()) {
+    if (count === 0) continue;
+    names.add(name);
+    if (kind === 'HelmRelease') dependencies = true;
+  }
+  if (!dependencies) {
+    const edges = (parts: FactsPart[]) => parts.flatMap((p) => p.references.map(dependencySignature).filter((e): e is string => e !== undefined)).sort().join('\n');
+    dependencies = edges(before) !== edges(after);
+  }
+  return { names, dependencies, before, after, kept };
+}
+
+const nodeKey = (namespace: string | undefined, name: string) => `${namespace ?? '*'}/${name}`;
 
 /** Objects by name, updated file by file. */
 class NameTable {
@@ -354,9 +470,10 @@ class KustomizeState {
   }
 }
 
-function findCycles(index: WorkspaceIndex): Map<ReferenceRecord, string[]> {
+/** Edges (`from>to`, nodes as namespace/name) that lie on a dependsOn cycle, with the names of the cycle. */
+function findCycles(index: WorkspaceIndex): Map<string, string[]> {
   // Nodes are releases as namespace/name; an unknown namespace is written `*`.
-  const key = (namespace: string | undefined, name: string) => `${namespace ?? '*'}/${name}`;
+  const key = nodeKey;
   const edges = new Map<string, Array<{ to: string; ref: ReferenceRecord }>>();
   for (const ref of index.references()) {
     if (ref.field !== 'dependsOn' || !ref.fromName) continue;
@@ -421,13 +538,15 @@ function findCycles(index: WorkspaceIndex): Map<ReferenceRecord, string[]> {
     }
   };
   for (const node of edges.keys()) if (!indexOf.has(node)) strongConnect(node);
-  const result = new Map<ReferenceRecord, string[]>();
+  const result = new Map<string, string[]>();
+  const membersOf = new Map<number, string[]>();
   for (const [from, out] of edges) {
-    for (const { to, ref } of out) {
+    for (const { to } of out) {
       const c = component.get(from);
       if (c === undefined || c !== component.get(to) || sizes[c]! < 2) continue;
-      const members = [...component.entries()].filter(([, id]) => id === c).map(([node]) => node.split('/')[1]!);
-      result.set(ref, members);
+      let members = membersOf.get(c);
+      if (!members) membersOf.set(c, (members = [...component.entries()].filter(([, id]) => id === c).map(([node]) => node.split('/')[1]!).sort()));
+      result.set(`${from}>${to}`, members);
     }
   }
   return result;

@@ -1,0 +1,64 @@
+import { performance } from 'perf_hooks';
+
+/**
+ * When diagnostics passes run. A pass starts a moment after the edit that asked for it, so that the
+ * requests sent with the edit (completion, hover) are answered first; it runs in slices that let
+ * requests in between; and an edit that comes while it runs stops it (the next pass reuses what it
+ * already computed).
+ */
+export class DiagnosticsScheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, { stopped: boolean }>();
+
+  constructor(
+    /** The steps of a pass over a document, or undefined when there is nothing to do. */
+    private readonly createPass: (uri: string) => Promise<Generator<void, void> | undefined>,
+    private readonly log: (message: string) => void,
+    private readonly delayMs = 4,
+    private readonly sliceMs = 8,
+  ) {}
+
+  /** A pass over `uri` soon; any pass over it that is running stops. */
+  schedule(uri: string): void {
+    const running = this.running.get(uri);
+    if (running) running.stopped = true;
+    if (this.timers.has(uri)) return;
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        void this.run(uri);
+      }, this.delayMs),
+    );
+  }
+
+  /** The document was closed: no pass over it any more. */
+  cancel(uri: string): void {
+    const running = this.running.get(uri);
+    if (running) running.stopped = true;
+    const timer = this.timers.get(uri);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(uri);
+  }
+
+  private async run(uri: string): Promise<void> {
+    const state = { stopped: false };
+    this.running.set(uri, state);
+    try {
+      const steps = await this.createPass(uri);
+      if (!steps) return;
+      let sliceStart = performance.now();
+      while (!state.stopped) {
+        if (steps.next().done) return;
+        if (performance.now() - sliceStart >= this.sliceMs) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
+      }
+    } catch (error) {
+      this.log(`Diagnostics of ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    } finally {
+      if (this.running.get(uri) === state) this.running.delete(uri);
+    }
+  }
+}
