@@ -1,10 +1,17 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { FileModel, type TextEdit } from './service/model/fileModel';
+import { DiagnosticsCache } from './service/features/fileDiagnostics';
 
 export interface OpenDocument {
   text: TextDocument;
   model: FileModel;
+  /** Its diagnostics, kept between passes so that an edit recomputes only what it affects. */
+  diagnostics: DiagnosticsCache;
+  /** The workspace index has not seen the latest text yet (edits mark it; the next pass or request that needs the index catches up). */
+  indexDirty: boolean;
+  /** The version whose diagnostics were last sent. */
+  publishedVersion?: number;
 }
 
 /**
@@ -18,7 +25,7 @@ export class DocumentStore {
 
   open(uri: string, languageId: string, version: number, content: string): OpenDocument {
     const text = TextDocument.create(uri, languageId, version, content);
-    const entry = { text, model: FileModel.fromText(content, this.maxSize()) };
+    const entry: OpenDocument = { text, model: FileModel.fromText(content, this.maxSize()), diagnostics: new DiagnosticsCache(), indexDirty: true };
     this.documents.set(uri, entry);
     return entry;
   }
@@ -36,12 +43,16 @@ export class DocumentStore {
       edits.push('range' in change ? { range: change.range, text: change.text, lineDelta: entry.text.lineCount - before } : { text: change.text });
     }
     entry.model.applyEdits(edits, entry.text);
+    entry.indexDirty = true;
     return entry;
   }
 
   /** Rebuilds every model, e.g. after the size limit changed. */
   rebuildAll(): void {
-    for (const entry of this.documents.values()) entry.model = FileModel.fromText(entry.text.getText(), this.maxSize());
+    for (const entry of this.documents.values()) {
+      entry.model = FileModel.fromText(entry.text.getText(), this.maxSize());
+      entry.indexDirty = true;
+    }
   }
 
   close(uri: string): void {

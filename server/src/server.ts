@@ -12,7 +12,7 @@ import {
 import { readFile } from 'fs/promises';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { DocumentStore } from './documentStore';
-import { completion, diagnosticsPass, DiagnosticsCache, documentSymbols, hover } from './service/languageService';
+import { completion, diagnosticsPass, documentSymbols, hover } from './service/languageService';
 import { releaseReference } from './service/features/fileDiagnostics';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { codeActions } from './service/features/codeActions';
@@ -102,14 +102,6 @@ export const MIGRATE_WORKSPACE_COMMAND = 'helmRelease.migrateWorkspace';
 export const CLEAR_CHART_CACHE_COMMAND = 'helmRelease.clearChartCache';
 export const REFRESH_CHARTS_COMMAND = 'helmRelease.refreshCharts';
 
-/** Per open document: its diagnostics kept between passes, and whether the index has seen its latest text. */
-interface DocumentState {
-  cache: DiagnosticsCache;
-  indexDirty: boolean;
-  /** The version whose diagnostics were last sent. */
-  publishedVersion?: number;
-}
-const documentStates = new Map<string, DocumentState>();
 /** Changes whenever chart lookups may answer differently; diagnostics that used a chart are then computed again. */
 let chartGeneration = 0;
 
@@ -127,10 +119,9 @@ function scheduleAll(): void {
  * brought up to date by the next diagnostics pass or request that needs it, not on every keystroke.
  */
 function flushIndex(uri: string): void {
-  const state = documentStates.get(uri);
   const entry = store.get(uri);
-  if (!state?.indexDirty || !entry) return;
-  state.indexDirty = false;
+  if (!entry?.indexDirty) return;
+  entry.indexDirty = false;
   const before = session.index.revision;
   session.updateOpen(uri, entry.model);
   // Other open documents need a pass only when something they may refer to changed.
@@ -139,7 +130,7 @@ function flushIndex(uri: string): void {
 
 /** Before a request that reads the index: every open document's latest text in it. */
 function flushAll(): void {
-  for (const uri of documentStates.keys()) flushIndex(uri);
+  for (const uri of store.uris()) flushIndex(uri);
 }
 
 const session = new WorkspaceSession({
@@ -284,7 +275,6 @@ async function refreshAll(): Promise<void> {
     if (first.maxFileSize !== globalSettings.maxFileSize) {
       globalSettings = { ...globalSettings, maxFileSize: first.maxFileSize };
       store.rebuildAll();
-      for (const state of documentStates.values()) state.indexDirty = true;
     }
   }
   chartsChanged();
@@ -305,8 +295,7 @@ function scheduleDiagnostics(uri: string): void {
 async function createPass(uri: string): Promise<Generator<void, void> | undefined> {
   const settings = await settingsFor(uri);
   const entry = store.get(uri);
-  const state = documentStates.get(uri);
-  if (!entry || !state) return undefined;
+  if (!entry) return undefined;
   flushIndex(uri);
   const version = entry.text.version;
   const steps = diagnosticsPass(entry.model, settings, {
@@ -317,12 +306,12 @@ async function createPass(uri: string): Promise<Generator<void, void> | undefine
     valuesFrom: ({ kind, name, valuesKey }) => valuesFromContent(uri, undefined)?.({ kind, name, valuesKey }),
     index: session.ready ? session.index : undefined,
     chartGeneration,
-  }, state.cache);
+  }, entry.diagnostics);
   return (function* () {
     const result = yield* steps;
     // The edited document is published on every edit, for its new version; others only when their problems changed.
-    if (!result.changed && state.publishedVersion === version) return;
-    state.publishedVersion = version;
+    if (!result.changed && entry.publishedVersion === version) return;
+    entry.publishedVersion = version;
     void connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics });
   })();
 }
@@ -331,7 +320,6 @@ connection.onDidOpenTextDocument(
   guarded('open', undefined, (params) => {
     const { uri, languageId, version, text } = params.textDocument;
     store.open(uri, languageId, version, text);
-    documentStates.set(uri, { cache: new DiagnosticsCache(), indexDirty: true });
     scheduleDiagnostics(uri);
   }),
 );
@@ -339,10 +327,7 @@ connection.onDidOpenTextDocument(
 connection.onDidChangeTextDocument(
   guarded('change', undefined, (params) => {
     const uri = params.textDocument.uri;
-    if (!store.change(uri, params.textDocument.version, params.contentChanges)) return;
-    const state = documentStates.get(uri);
-    if (state) state.indexDirty = true;
-    scheduleDiagnostics(uri);
+    if (store.change(uri, params.textDocument.version, params.contentChanges)) scheduleDiagnostics(uri);
   }),
 );
 
@@ -351,7 +336,6 @@ connection.onDidCloseTextDocument(
     const uri = params.textDocument.uri;
     scheduler.cancel(uri);
     store.close(uri);
-    documentStates.delete(uri);
     baselines.forget(uri);
     settingsByUri.delete(uri);
     void connection.sendDiagnostics({ uri, diagnostics: [] });

@@ -16,6 +16,7 @@ import { textHash } from '../text/hash';
 import { relativeReferences } from '../workspace/extract';
 import { duplicateProblems, referenceProblems } from '../workspace/referenceDiagnostics';
 import type { WorkspaceIndex } from '../workspace/workspaceIndex';
+import type { ReferenceRecord } from '../workspace/types';
 import { workCounts } from '../workCounts';
 import type { Settings } from '../settings';
 
@@ -273,29 +274,33 @@ function finish(cache: DiagnosticsCache, diagnostics: Diagnostic[], layout: unkn
   return { diagnostics, changed };
 }
 
-/** The names a document's references and chart lookups use, and whether it has dependsOn. */
+/** The names a document's references and chart lookups use, and its dependsOn references. */
 interface Dependencies {
   names: string[];
-  dependsOn: boolean;
+  dependsOn: ReferenceRecord[];
 }
 
-/** What a document's diagnostics depend on outside its text, as the index's revisions of it. */
+/**
+ * What a document's diagnostics depend on outside its text: the index's revisions of the names it
+ * uses, and the dependsOn cycles its own edges are on.
+ */
 function dependencyKey({ names, dependsOn }: Dependencies, index: WorkspaceIndex | undefined): string {
   if (!index) return '';
-  let key = dependsOn ? `d${index.dependencyRevision}` : '';
+  let key = '';
   for (const name of names) key += `,${index.revisionOf(name)}`;
+  for (const ref of dependsOn) key += `;${index.cycleOf(ref)?.join(' ') ?? ''}`;
   return key;
 }
 
 function dependenciesOf(analysis: DocumentAnalysis, uri: string, index: WorkspaceIndex | undefined): Dependencies {
-  if (!index) return { names: [], dependsOn: false };
+  if (!index) return { names: [], dependsOn: [] };
   const references = relativeReferences(analysis, uri);
   const names = new Set(references.map((r) => r.name));
   const ref = releaseReference(analysis, uri);
   if (ref?.sourceName) names.add(ref.sourceName);
   if (ref?.chartRef) names.add(ref.chartRef.name);
   for (const source of analysis.identity?.kind === 'HelmRelease' ? writtenValuesSources(analysis) : []) names.add(source.name);
-  return { names: [...names].sort(), dependsOn: references.some((r) => r.field === 'dependsOn') };
+  return { names: [...names].sort(), dependsOn: references.filter((r) => r.field === 'dependsOn') };
 }
 
 /** Everything one document reports, positions relative to its first line, sorted, severities applied. */

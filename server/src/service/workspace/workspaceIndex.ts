@@ -307,26 +307,28 @@ function changedObjects(old: FileFacts | undefined, next: FileFacts | undefined)
     after = next ? [{ source: next, objects: next.objects, references: next.references }] : [];
     kept = [];
   }
-  const counts = new Map<string, { name: string; kind: string; count: number }>();
+  const counts = new Map<string, { name: string; count: number }>();
+  // HelmReleases by name and namespace: the nodes of the dependsOn graph.
+  const releases = new Map<string, number>();
   const tally = (parts: FactsPart[], step: number) => {
     for (const part of parts) {
       for (const object of part.objects) {
         const signature = objectSignature(object);
-        const entry = counts.get(signature) ?? { name: object.name, kind: object.kind, count: 0 };
+        const entry = counts.get(signature) ?? { name: object.name, count: 0 };
         entry.count += step;
         counts.set(signature, entry);
+        if (object.kind === 'HelmRelease') {
+          const node = `${object.namespace ?? ''}/${object.name}`;
+          releases.set(node, (releases.get(node) ?? 0) + step);
+        }
       }
     }
   };
   tally(before, -1);
   tally(after, 1);
   const names = new Set<string>();
-  let dependencies = false;
-  for (const { name, kind, count } of counts.values()) {
-    if (count === 0) continue;
-    names.add(name);
-    if (kind === 'HelmRelease') dependencies = true;
-  }
+  for (const { name, count } of counts.values()) if (count !== 0) names.add(name);
+  let dependencies = [...releases.values()].some((count) => count !== 0);
   if (!dependencies) {
     const edges = (parts: FactsPart[]) => parts.flatMap((p) => p.references.map(dependencySignature).filter((e): e is string => e !== undefined)).sort().join('\n');
     dependencies = edges(before) !== edges(after);
