@@ -296,7 +296,7 @@ async function createPass(uri: string): Promise<Generator<void, void> | undefine
   const settings = await settingsFor(uri);
   const entry = store.get(uri);
   if (!entry) return undefined;
-  flushIndex(uri);
+  flushAll();
   const version = entry.text.version;
   const steps = diagnosticsPass(entry.model, settings, {
     isPatch: isPatch(uri),
