@@ -43,6 +43,8 @@ export interface ApiServerOptions {
   user?: string;
   /** Close every watch connection abruptly this long after it starts (simulated network drops). */
   dropWatchAfterMs?: number;
+  /** A fault every watch request meets (default `none`); change it later with `setWatchFault`. */
+  watchFault?: WatchFault;
   /** How many changes are kept for watches from an older resourceVersion (older → 410). Default 1000. */
   retainedEvents?: number;
   /** How often BOOKMARK events are sent on watches that allow them. Default 5000 ms. */
@@ -50,6 +52,16 @@ export interface ApiServerOptions {
   /** Namespaces that exist at start. Default: default, kube-system, kube-public, kube-node-lease, flux-system. */
   namespaces?: string[];
 }
+
+/**
+ * What every watch request gets, to test clients against misbehaving servers and proxies:
+ * - `none`: a normal watch;
+ * - `end`: the watch is accepted (200) and ended at once, with no event (a proxy that cuts watches);
+ * - `expired`: a single ERROR event with a 410 `Expired` Status, as the watch cache sends for a
+ *   resourceVersion it no longer holds;
+ * - `gone`: an HTTP 410 response (no stream), as a server without the watch cache may answer.
+ */
+export type WatchFault = 'none' | 'end' | 'expired' | 'gone';
 
 export interface RequestRecord {
   method: string;
@@ -59,6 +71,8 @@ export interface RequestRecord {
   contentType: string;
   /** 0 while the response is open (e.g. a watch). */
   status: number;
+  /** `performance.now()` when the request arrived. */
+  at: number;
 }
 
 export interface KubeconfigOptions {
@@ -84,6 +98,10 @@ export interface ApiServer {
   setRbac(rules: RbacRule[]): void;
   /** Closes every open watch connection abruptly; returns how many were closed. */
   dropWatches(): number;
+  /** Sets the fault every later watch request meets (`none` ends it). */
+  setWatchFault(fault: WatchFault): void;
+  /** Calls `listener` with every request on arrival (unlike `requests`, nothing is dropped); returns a function that stops it. */
+  onRequest(listener: (record: RequestRecord) => void): () => void;
   /** Writes a kubeconfig for this server (plain HTTP, bearer token). */
   writeKubeconfig(file: string, options?: KubeconfigOptions): void;
   stop(): Promise<void>;
@@ -327,6 +345,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const requests: RequestRecord[] = [];
   const watches = new Set<WatchConnection>();
   const sockets = new Set<Socket>();
+  const requestListeners = new Set<(record: RequestRecord) => void>();
+  let watchFault: WatchFault = options.watchFault ?? 'none';
 
   for (const name of options.namespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'flux-system']) {
     store.create('namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -469,9 +489,22 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       return undefined;
     };
 
+    if (watchFault === 'gone') {
+      const requested = params.get('resourceVersion') ?? '';
+      throw new ApiError(410, 'Gone', `too old resource version: ${requested} (${store.resourceVersion})`);
+    }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     // The real API server sends a watch's headers at once, before the first event.
     res.flushHeaders();
+    if (watchFault === 'end') {
+      res.end();
+      return;
+    }
+    if (watchFault === 'expired') {
+      const requested = params.get('resourceVersion') ?? '';
+      res.end(encode('ERROR', new ApiError(410, 'Expired', `too old resource version: ${requested} (${store.resourceVersion})`).toStatus()));
+      return;
+    }
     const versionParam = params.get('resourceVersion') ?? '';
     const sendInitial = params.get('sendInitialEvents') === 'true';
     const bookmarks = params.get('allowWatchBookmarks') === 'true';
@@ -712,7 +745,17 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       send(res, 401, new ApiError(401, 'Unauthorized', 'Unauthorized').toStatus());
       return;
     }
-    const parts = url.pathname.split('/').filter((p) => p !== '');
+    // Path segments arrive percent-encoded (a client encodes names and namespaces); decode each one, as the API server does.
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map((p) => {
+        try {
+          return decodeURIComponent(p);
+        } catch {
+          throw new ApiError(400, 'BadRequest', `the path segment ${JSON.stringify(p)} is not valid percent-encoding`);
+        }
+      });
     if (url.pathname === '/version') {
       send(res, 200, {
         major: '1',
@@ -762,9 +805,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       accept: req.headers.accept ?? '',
       contentType: req.headers['content-type'] ?? '',
       status: 0,
+      at: performance.now(),
     };
     requests.push(record);
     if (requests.length > 1000) requests.shift();
+    for (const listen of [...requestListeners]) listen(record);
     res.on('close', () => {
       record.status = res.statusCode;
     });
@@ -815,6 +860,15 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
         watch.socket.destroy();
       }
       return open.length;
+    },
+    setWatchFault(fault: WatchFault) {
+      watchFault = fault;
+    },
+    onRequest(listen: (record: RequestRecord) => void) {
+      requestListeners.add(listen);
+      return () => {
+        requestListeners.delete(listen);
+      };
     },
     writeKubeconfig(file: string, kubeconfig: KubeconfigOptions = {}) {
       const context = kubeconfig.context ?? 'flux-test';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { backoffDelay, ResourceCache, type ConnectionState } from '../../client/src/cluster/resourceCache';
+import { backoffDelay } from '../../client/src/cluster/backoff';
+import { ResourceCache, type ConnectionState } from '../../client/src/cluster/resourceCache';
 import { startTestCluster, until, type TestCluster } from './helpers';
 
 const listRequests = (cluster: TestCluster, plural: string): number =>

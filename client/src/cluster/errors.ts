@@ -12,6 +12,7 @@ export type ClusterErrorCode =
   | 'FluxNotInstalled'
   | 'Conflict'
   | 'Gone'
+  | 'CredentialPluginFailed'
   | 'ApiError';
 
 export class ClusterError extends Error {

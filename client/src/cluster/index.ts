@@ -3,6 +3,7 @@
 export * from './types';
 export * from './errors';
 export * from './connection';
+export * from './backoff';
 export * from './resourceCache';
 export * from './status';
 export * from './actions';

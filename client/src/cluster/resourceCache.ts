@@ -1,5 +1,10 @@
 // One LIST + WATCH per Flux kind (no polling): initial list, watch from its resourceVersion with
 // bookmarks, re-list on 410 Gone, reconnect with capped exponential backoff and jitter.
+// Every retry that follows a failure waits: an error, a watch that ends quickly or delivers
+// nothing, and a 410 that comes again right after a fresh list. Only a healthy watch resets the
+// backoff, so a server or proxy that ends every watch at once, or answers every watch with 410,
+// gets a few requests per minute instead of a storm.
+import { backoffDelay, type BackoffOptions } from './backoff';
 import { ClusterError } from './errors';
 import type { KubeApi, WatchEvent, WatchHandle } from './connection';
 import { allFluxKinds, isRecord, resourcePath, type FluxKind, type KubeList, type KubeObject } from './types';
@@ -15,17 +20,6 @@ export interface Disposable {
   dispose(): void;
 }
 
-export interface BackoffOptions {
-  /** First delay (default 500 ms). */
-  initialMs?: number;
-  /** Cap (default 30 s). */
-  maxMs?: number;
-  /** Multiplier (default 2). */
-  factor?: number;
-  /** Random part, 0..1 (default 0.3): the delay is d × (1 - jitter × random). */
-  jitter?: number;
-}
-
 export interface ResourceCacheOptions {
   kinds?: readonly FluxKind[];
   /** Only this namespace (default: all namespaces). */
@@ -37,24 +31,28 @@ export interface ResourceCacheOptions {
   coalesceMs?: number;
   /** Server-side watch timeout, randomised between min and 2×min (default 300 s, like client-go). */
   watchTimeoutSeconds?: number;
+  /**
+   * A watch is healthy when it lasted at least this long and delivered at least one event (a
+   * bookmark counts). Only a healthy watch resets the backoff; any other end of a watch is retried
+   * after the next backoff delay (default 5 s).
+   */
+  healthyWatchMs?: number;
 }
 
 export type ChangeListener = (kind: FluxKind, objects: readonly KubeObject[]) => void;
 export type StateListener = (state: ConnectionState) => void;
 
-/** Capped exponential backoff with jitter. */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
-  const initial = options.initialMs ?? 500;
-  const max = options.maxMs ?? 30_000;
-  const factor = options.factor ?? 2;
-  const jitter = Math.min(Math.max(options.jitter ?? 0.3, 0), 1);
-  const base = Math.min(max, initial * factor ** Math.max(0, attempt));
-  return Math.round(base * (1 - jitter * random()));
-}
-
 const key = (object: KubeObject): string => `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 
 class GoneError extends Error {}
+
+/** How a watch ended: `error` undefined when the server ended it normally. */
+interface WatchEnd {
+  error: Error | undefined;
+  healthy: boolean;
+}
+
+const permanentCodes = new Set(['Unauthorized', 'Forbidden', 'FluxNotInstalled', 'NotFound', 'KubeconfigInvalid', 'CredentialPluginFailed']);
 
 class KindWatcher {
   readonly objects = new Map<string, KubeObject>();
@@ -64,7 +62,8 @@ class KindWatcher {
   private watch: WatchHandle | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private attempt = 0;
+  /** Failures since the last healthy watch (errors, short or empty watches, 410s): the backoff step. */
+  private failures = 0;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -97,27 +96,43 @@ class KindWatcher {
       try {
         if (this.resourceVersion === undefined) await this.list();
         if (this.stopped) return;
-        await this.watchOnce();
-        // The server ended the watch normally (timeoutSeconds): watch again from the last version.
+        const end = await this.watchOnce();
+        if (end.healthy) this.failures = 0;
+        if (end.error) throw end.error;
+        // The server ended the watch: at once when it ran its course, after a backoff when it ended
+        // quickly or delivered nothing (a proxy that cuts watches must not cause a storm).
+        if (!end.healthy) await this.pause(this.nextDelay());
       } catch (error) {
         if (this.stopped) return;
         if (error instanceof GoneError) {
+          // The first 410 re-lists at once (the history was compacted); a 410 again before a
+          // healthy watch waits, growing like any other failure.
           this.resourceVersion = undefined;
+          const delay = this.failures === 0 ? 0 : backoffDelay(this.failures - 1, this.options.backoff);
+          this.failures++;
+          if (delay > 0) await this.pause(delay);
           continue;
         }
         const err = error instanceof Error ? error : new Error(String(error));
         const code = err instanceof ClusterError ? err.code : 'Error';
-        const permanent = code === 'Unauthorized' || code === 'Forbidden' || code === 'FluxNotInstalled' || code === 'NotFound' || code === 'KubeconfigInvalid';
-        this.setState(permanent ? { state: 'error', message: err.message, code, attempt: this.attempt } : { state: 'reconnecting', message: err.message, attempt: this.attempt });
-        const delay = backoffDelay(this.attempt, this.options.backoff);
-        this.attempt++;
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          this.timer = setTimeout(resolve, delay);
-        });
-        this.wake = undefined;
+        this.setState(permanentCodes.has(code) ? { state: 'error', message: err.message, code, attempt: this.failures } : { state: 'reconnecting', message: err.message, attempt: this.failures });
+        await this.pause(this.nextDelay());
       }
     }
+  }
+
+  private nextDelay(): number {
+    return backoffDelay(this.failures++, this.options.backoff);
+  }
+
+  /** Waits `ms`, or less when the watcher stops. */
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(resolve, ms);
+    });
+    this.wake = undefined;
+    this.timer = undefined;
   }
 
   private async list(): Promise<void> {
@@ -150,17 +165,25 @@ class KindWatcher {
     }
     this.resourceVersion = version;
     this.synced = true;
-    this.attempt = 0;
     this.setState({ state: 'connected' });
     this.changed(this.kind);
   }
 
-  private watchOnce(): Promise<void> {
+  /** One watch from the current resourceVersion; resolves when it ends, never rejects. */
+  private watchOnce(): Promise<WatchEnd> {
     const min = this.options.watchTimeoutSeconds ?? 300;
     const timeoutSeconds = Math.floor(min + Math.random() * min);
     const path = `${resourcePath(this.kind, this.options.namespace)}?watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(this.resourceVersion ?? '')}&timeoutSeconds=${timeoutSeconds}`;
-    return new Promise<void>((resolve, reject) => {
-      let failure: Error | undefined;
+    const healthyMs = this.options.healthyWatchMs ?? 5000;
+    const started = performance.now();
+    let events = 0;
+    return new Promise<WatchEnd>((resolve) => {
+      let ended = false;
+      const end = (error: Error | undefined): void => {
+        if (ended) return;
+        ended = true;
+        resolve({ error, healthy: events > 0 && performance.now() - started >= healthyMs });
+      };
       this.watch = this.api.watch(
         path,
         {
@@ -168,20 +191,18 @@ class KindWatcher {
             if (this.state.state !== 'connected') this.setState({ state: 'connected' });
           },
           onEvent: (event) => {
-            if (failure) return;
+            if (ended) return;
             try {
               this.apply(event);
+              events++;
             } catch (error) {
-              failure = error instanceof Error ? error : new Error(String(error));
               this.watch?.stop();
-              reject(failure);
+              end(error instanceof Error ? error : new Error(String(error)));
             }
           },
           onClose: (error) => {
-            if (failure) return;
-            if (error instanceof ClusterError && error.code === 'Gone') reject(new GoneError(error.message));
-            else if (error) reject(error);
-            else resolve();
+            if (error instanceof ClusterError && error.code === 'Gone') end(new GoneError(error.message));
+            else end(error);
           },
         },
         // A silent connection (no bookmarks, no events) is considered dead after this long.
@@ -199,7 +220,6 @@ class KindWatcher {
       if (code === 410 || status.reason === 'Expired' || status.reason === 'Gone') throw new GoneError(message);
       throw new ClusterError('ApiError', `Watch of ${this.kind} failed: ${message}`, code || undefined);
     }
-    this.attempt = 0;
     if (!isRecord(object) || !isRecord(object.metadata)) return;
     const kubeObject = object as unknown as KubeObject;
     const version = kubeObject.metadata.resourceVersion;
