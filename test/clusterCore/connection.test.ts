@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClusterError } from '../../client/src/cluster/errors';
-import { kubeconfigFiles, loadKubeconfig } from '../../client/src/cluster/connection';
+import { kubeconfigFiles, loadKubeconfig } from '../../client/src/cluster/kubeconfig';
 import { ResourceCache } from '../../client/src/cluster/resourceCache';
 import { freePort, startTestCluster, tempDir, testToken, until, type TestCluster } from './helpers';
 

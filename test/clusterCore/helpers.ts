@@ -7,7 +7,8 @@ import { startApiServer, type ApiServer, type ApiServerOptions } from '../cluste
 import { seedDemo } from '../cluster/demoData';
 import { startFluxSimulator, type FluxSimulator, type FluxSimulatorOptions } from '../cluster/fluxSimulator';
 import type { HttpMethod, KubeApi, RequestOptions, WatchHandle, WatchHandlers } from '../../client/src/cluster/connection';
-import { loadKubeconfig, type ClusterConnection } from '../../client/src/cluster/connection';
+import type { ClusterConnection } from '../../client/src/cluster/connection';
+import { loadKubeconfig } from '../../client/src/cluster/kubeconfig';
 
 export const testToken = 'test-secret-token-0123456789';
 

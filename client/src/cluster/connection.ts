@@ -1,14 +1,12 @@
-// Kubeconfig loading and a small REST client for the Kubernetes API (pure Node, no `vscode`).
-// Authentication (tokens, client certificates, exec plugins, OIDC) is done by
-// @kubernetes/client-node's KubeConfig; requests and watches go through node:http(s) so errors
-// and streaming are under our control.
-import { existsSync } from 'node:fs';
+// A small REST client for the Kubernetes API (pure Node, no `vscode`). Authentication (tokens,
+// client certificates, OIDC) is applied by @kubernetes/client-node's KubeConfig, exec plugins by
+// execCredentials.ts; requests and watches go through node:http(s) so errors and streaming are
+// under our control. Connections come from `Kubeconfig.connect` (kubeconfig.ts).
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, redact, safeUrl } from './errors';
+import type { ExecCredentialOptions, ExecCredentialPlugin } from './execCredentials';
 import { fluxKinds, isRecord } from './types';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -43,133 +41,11 @@ export interface KubeApi {
   watch(path: string, handlers: WatchHandlers, options?: { idleTimeoutMs?: number }): WatchHandle;
 }
 
-export interface ContextInfo {
-  name: string;
-  cluster: string;
-  user: string;
-  namespace: string | undefined;
-  /** Server URL without user info. */
-  server: string | undefined;
-}
-
-export interface LoadOptions {
-  /** An explicit kubeconfig file; wins over KUBECONFIG and the default. */
-  path?: string;
-  /** The environment to read KUBECONFIG from (default `process.env`). */
-  env?: Record<string, string | undefined>;
-  /** Home directory for `~/.kube/config` (default `os.homedir()`). */
-  homeDir?: string;
-}
-
 export interface ConnectOptions {
   /** Default timeout of non-watch requests (default 30 s). */
   requestTimeoutMs?: number;
-}
-
-/** The files a kubeconfig would be read from, in precedence order (as kubectl does). */
-export function kubeconfigFiles(options: LoadOptions = {}): string[] {
-  if (options.path !== undefined && options.path !== '') return [options.path];
-  const env = options.env ?? process.env;
-  const variable = env.KUBECONFIG;
-  if (variable !== undefined && variable.trim() !== '') {
-    return variable.split(delimiter).filter((file) => file.trim() !== '');
-  }
-  return [join(options.homeDir ?? homedir(), '.kube', 'config')];
-}
-
-function describeLoadError(error: unknown): string {
-  if (error instanceof Error) {
-    // js-yaml errors carry a snippet of the file (which may hold a token): keep reason and line only.
-    const mark = (error as Error & { mark?: { line?: number; column?: number } }).mark;
-    const reason = (error as Error & { reason?: string }).reason;
-    if (reason !== undefined) {
-      return mark?.line !== undefined ? `${reason} (line ${mark.line + 1}, column ${(mark.column ?? 0) + 1})` : reason;
-    }
-    return redact(error.message.split('\n')[0] ?? 'unreadable');
-  }
-  return 'unreadable';
-}
-
-/** Loads and merges kubeconfig files (first file wins for duplicate names, like kubectl). */
-export function loadKubeconfig(options: LoadOptions = {}): Kubeconfig {
-  const candidates = kubeconfigFiles(options);
-  const files = candidates.filter((file) => existsSync(file));
-  if (files.length === 0) {
-    throw new ClusterError('KubeconfigNotFound', `No kubeconfig found (looked at ${candidates.join(', ')}).`);
-  }
-  const clusters = new Map<string, Cluster>();
-  const users = new Map<string, User>();
-  const contexts = new Map<string, Context>();
-  let currentContext: string | undefined;
-  for (const file of files) {
-    const kc = new KubeConfig();
-    try {
-      kc.loadFromFile(file);
-    } catch (error) {
-      throw new ClusterError('KubeconfigInvalid', `The kubeconfig ${file} could not be read: ${describeLoadError(error)}`);
-    }
-    for (const cluster of kc.getClusters()) if (!clusters.has(cluster.name)) clusters.set(cluster.name, cluster);
-    for (const user of kc.getUsers()) if (!users.has(user.name)) users.set(user.name, user);
-    for (const context of kc.getContexts()) if (!contexts.has(context.name)) contexts.set(context.name, context);
-    const current = kc.getCurrentContext();
-    if (currentContext === undefined && typeof current === 'string' && current !== '') currentContext = current;
-  }
-  return new Kubeconfig(files, [...clusters.values()], [...users.values()], [...contexts.values()], currentContext);
-}
-
-export class Kubeconfig {
-  constructor(
-    readonly files: readonly string[],
-    private readonly clusters: readonly Cluster[],
-    private readonly users: readonly User[],
-    private readonly contextList: readonly Context[],
-    readonly currentContext: string | undefined,
-  ) {}
-
-  contexts(): ContextInfo[] {
-    return this.contextList.map((context) => {
-      const cluster = this.clusters.find((c) => c.name === context.cluster);
-      return {
-        name: context.name,
-        cluster: context.cluster,
-        user: context.user,
-        namespace: context.namespace,
-        server: cluster ? safeUrl(cluster.server) : undefined,
-      };
-    });
-  }
-
-  /** A connection for `context` (default: the current context). */
-  connect(context?: string, options: ConnectOptions = {}): ClusterConnection {
-    const name = context ?? this.currentContext;
-    if (name === undefined) {
-      throw new ClusterError('ContextNotFound', `The kubeconfig (${this.files.join(', ')}) has no current context; pick one of: ${this.contextNames()}.`);
-    }
-    const ctx = this.contextList.find((c) => c.name === name);
-    if (!ctx) {
-      throw new ClusterError('ContextNotFound', `The context "${name}" does not exist in ${this.files.join(', ')}; known contexts: ${this.contextNames()}.`);
-    }
-    const cluster = this.clusters.find((c) => c.name === ctx.cluster);
-    if (!cluster) {
-      throw new ClusterError('KubeconfigInvalid', `The context "${name}" refers to the cluster "${ctx.cluster}", which is not defined.`);
-    }
-    const user = this.users.find((u) => u.name === ctx.user);
-    const kc = new KubeConfig();
-    // client-node refuses plain-HTTP servers unless skipTLSVerify is set (kubectl allows them; TLS
-    // verification means nothing without TLS).
-    const usable: Cluster = cluster.server.startsWith('http:') && !cluster.skipTLSVerify ? { ...cluster, skipTLSVerify: true } : cluster;
-    kc.loadFromOptions({ clusters: [usable], users: user ? [user] : [], contexts: [ctx], currentContext: name });
-    return new ClusterConnection(kc, name, cluster.server, ctx.namespace ?? 'default', secretsOf(user), options);
-  }
-
-  private contextNames(): string {
-    return this.contextList.length > 0 ? this.contextList.map((c) => c.name).join(', ') : '(none)';
-  }
-}
-
-function secretsOf(user: User | undefined): string[] {
-  if (!user) return [];
-  return [user.token, user.password, user.keyData, user.certData].filter((value): value is string => typeof value === 'string' && value !== '');
+  /** Timeout and reuse of `exec` credential plugins. */
+  exec?: ExecCredentialOptions;
 }
 
 const networkCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
@@ -205,6 +81,8 @@ export class ClusterConnection implements KubeApi {
     readonly namespace: string,
     private readonly secrets: readonly string[],
     options: ConnectOptions = {},
+    /** The user's exec credential plugin, when it has one. */
+    private readonly plugin?: ExecCredentialPlugin,
   ) {
     this.base = server.replace(/\/+$/, '');
     this.server = safeUrl(server);
@@ -324,8 +202,9 @@ export class ClusterConnection implements KubeApi {
     try {
       await this.kc.applyToHTTPSOptions(options);
     } catch (error) {
+      if (error instanceof ClusterError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new ClusterError('KubeconfigInvalid', `The credentials of context "${this.context}" could not be prepared: ${redact(message, this.secrets)}`);
+      throw new ClusterError('KubeconfigInvalid', `The credentials of context "${this.context}" could not be prepared: ${this.redact(message)}`);
     }
     const headers: http.OutgoingHttpHeaders = {};
     if (options.headers !== undefined && !Array.isArray(options.headers)) Object.assign(headers, options.headers);
@@ -368,6 +247,10 @@ export class ClusterConnection implements KubeApi {
     });
   }
 
+  private redact(text: string): string {
+    return redact(text, [...this.secrets, ...(this.plugin?.secrets() ?? [])]);
+  }
+
   private networkError(error: Error): ClusterError {
     if (error instanceof ClusterError) return error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -378,14 +261,16 @@ export class ClusterConnection implements KubeApi {
       return new ClusterError('Unreachable', `Cannot reach the Kubernetes API server at ${this.server} (${code}) for context "${this.context}".`);
     }
     const detail = code !== undefined ? `${code}: ${error.message}` : error.message;
-    return new ClusterError('Unreachable', `Cannot connect to the Kubernetes API server at ${this.server}: ${redact(detail, this.secrets)}`);
+    return new ClusterError('Unreachable', `Cannot connect to the Kubernetes API server at ${this.server}: ${this.redact(detail)}`);
   }
 
   private httpError(status: number, text: string, method: HttpMethod, path: string): ClusterError {
     const body = statusBody(text);
-    const serverMessage = redact(body?.message ?? (text.trim().slice(0, 200) || `HTTP ${status}`), this.secrets);
+    const serverMessage = this.redact(body?.message ?? (text.trim().slice(0, 200) || `HTTP ${status}`));
     switch (status) {
       case 401:
+        // A plugin's credential the server rejects is not reused: the next request runs the plugin.
+        this.plugin?.invalidate();
         return new ClusterError(
           'Unauthorized',
           `The API server at ${this.server} rejected the credentials of context "${this.context}" (401 Unauthorized). Log in again or check the user in your kubeconfig.`,
