@@ -5,6 +5,7 @@ export * from './errors';
 export * from './connection';
 export * from './kubeconfig';
 export * from './execCredentials';
+export * from './events';
 export * from './backoff';
 export * from './resourceCache';
 export * from './status';

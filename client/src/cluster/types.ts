@@ -1,4 +1,5 @@
 // Shapes of the Kubernetes objects the cluster core reads (only the fields it uses are typed).
+import { ClusterError } from './errors';
 
 export interface Condition {
   type: string;
@@ -92,13 +93,23 @@ export interface ObjectRef {
   name: string;
 }
 
-/** `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]` */
+/**
+ * One path segment from a namespace or name, percent-encoded. An empty, `.` or `..` segment is
+ * refused: URL parsing would drop or resolve it (even encoded), and the request would reach
+ * another resource.
+ */
+export function pathSegment(value: string, what: 'namespace' | 'name'): string {
+  if (value === '' || value === '.' || value === '..') throw new ClusterError('ApiError', `"${value}" is not a valid ${what}.`);
+  return encodeURIComponent(value);
+}
+
+/** `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]`, namespace and name encoded. */
 export function resourcePath(kind: FluxKind, namespace?: string, name?: string): string {
   const info = fluxKinds[kind];
   let path = `/apis/${info.group}/${info.version}`;
-  if (namespace !== undefined) path += `/namespaces/${encodeURIComponent(namespace)}`;
+  if (namespace !== undefined) path += `/namespaces/${pathSegment(namespace, 'namespace')}`;
   path += `/${info.plural}`;
-  if (name !== undefined) path += `/${encodeURIComponent(name)}`;
+  if (name !== undefined) path += `/${pathSegment(name, 'name')}`;
   return path;
 }
 

@@ -1,6 +1,6 @@
 import { commands, env, ProgressLocation, window, workspace } from 'vscode';
 import { stringify, parseAllDocuments } from 'yaml';
-import { fluxKinds, reconcile, resume, suspend, SuspendedError, type FluxKind, type KubeObject, type ObjectRef } from '../cluster';
+import { fluxKinds, getObject, listEvents, reconcile, resume, suspend, SuspendedError, type FluxKind, type KubeObject, type ObjectRef } from '../cluster';
 import type { ClusterSession } from './session';
 import type { Node } from './trees';
 import type { ReadOnlyDocuments } from './documents';
@@ -60,8 +60,7 @@ export function registerClusterCommands(session: ClusterSession, documents: Read
   const objectOf = async (ref: ObjectRef): Promise<KubeObject> => {
     const cached = session.cache?.get(ref.kind, ref.namespace, ref.name);
     if (cached) return cached;
-    const info = fluxKinds[ref.kind];
-    return api().request<KubeObject>('GET', `/apis/${info.group}/${info.version}/namespaces/${ref.namespace}/${info.plural}/${ref.name}`);
+    return getObject(api(), ref);
   };
 
   const register = (id: string, run: (target: Target, second?: unknown) => Promise<string>): [string, (...args: unknown[]) => Promise<unknown>] => [
@@ -123,8 +122,8 @@ export function registerClusterCommands(session: ClusterSession, documents: Read
     register('flux.showEvents', async (t) => {
       const [ref] = await targets(t);
       if (!ref) return 'nothing selected';
-      const list = await api().request<{ items: Array<{ type?: string; reason?: string; message?: string; lastTimestamp?: string; eventTime?: string; count?: number }> }>('GET', `/api/v1/namespaces/${ref.namespace}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${ref.name},involvedObject.kind=${ref.kind}`)}`);
-      const lines = list.items.map((e) => `${e.lastTimestamp ?? e.eventTime ?? ''}  ${e.type ?? ''}  ${e.reason ?? ''}  ${e.message ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}`);
+      const events = await listEvents(api(), ref);
+      const lines = events.map((e) => `${e.lastTimestamp ?? e.eventTime ?? ''}  ${e.type ?? ''}  ${e.reason ?? ''}  ${e.message ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}`);
       await documents.show(`${ref.name}.events.txt`, lines.length ? lines.join('\n') : 'No events.', 'plaintext');
       return `${lines.length} event(s)`;
     }),

@@ -1,5 +1,5 @@
 import { MarkdownString, ThemeColor, ThemeIcon, TreeItem, TreeItemCollapsibleState, type Event, type TreeDataProvider } from 'vscode';
-import { fluxKinds, revisionOf, sourceRevisionOf, stateOf, tooltipOf, type FluxKind, type KubeObject, type ObjectState } from '../cluster';
+import { fluxKinds, listEvents, revisionOf, sourceRevisionOf, stateOf, tooltipOf, type FluxKind, type KubeObject, type ObjectState } from '../cluster';
 import type { ClusterSession } from './session';
 
 export type Node =
@@ -58,9 +58,7 @@ export class FluxTree implements TreeDataProvider<Node> {
     const api = this.session.api;
     if (!api) return [];
     try {
-      const selector = encodeURIComponent(`involvedObject.name=${object.metadata.name},involvedObject.kind=${object.kind ?? 'HelmRelease'}`);
-      const list = await api.request<{ items: Array<{ type?: string; reason?: string; message?: string; lastTimestamp?: string; eventTime?: string }> }>('GET', `/api/v1/namespaces/${object.metadata.namespace ?? 'default'}/events?fieldSelector=${selector}`);
-      const items = list.items.sort((a, b) => String(b.lastTimestamp ?? b.eventTime ?? '').localeCompare(String(a.lastTimestamp ?? a.eventTime ?? ''))).slice(0, 10);
+      const items = (await listEvents(api, { kind: object.kind ?? 'HelmRelease', namespace: object.metadata.namespace ?? 'default', name: object.metadata.name })).slice(0, 10);
       if (items.length === 0) return [{ type: 'detail', label: 'No events' }];
       return items.map((e) => ({ type: 'detail', label: `${e.reason ?? ''}: ${e.message ?? ''}`, description: e.lastTimestamp ?? e.eventTime, tooltip: `${e.type ?? ''} ${e.message ?? ''}` }));
     } catch (error) {
