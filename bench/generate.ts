@@ -118,12 +118,21 @@ function release(index: number, rand: () => number, withCompletionLine: boolean)
   if (rand() < 0.3) l.push(`  maxHistory: ${2 + Math.floor(rand() * 8)}`);
   l.push('  chart:');
   l.push('    spec:');
-  l.push(`      chart: ${chart}`);
-  l.push(`      version: "${pick(rand, VERSIONS)}"`);
-  l.push('      sourceRef:');
-  l.push('        kind: HelmRepository');
-  l.push(`        name: ${repo}`);
-  l.push('        namespace: flux-system');
+  if (index % 4 === 3) {
+    // A chart kept in the repository: its values give completion and checks of spec.values.
+    l.push(`      chart: ./charts/${chart}`);
+    l.push('      sourceRef:');
+    l.push('        kind: GitRepository');
+    l.push('        name: platform');
+    l.push('        namespace: flux-system');
+  } else {
+    l.push(`      chart: ${chart}`);
+    l.push(`      version: "${pick(rand, VERSIONS)}"`);
+    l.push('      sourceRef:');
+    l.push('        kind: HelmRepository');
+    l.push(`        name: ${repo}`);
+    l.push('        namespace: flux-system');
+  }
   l.push(`      interval: ${pick(rand, ['1h', '12h', '24h'])}`);
   if (rand() < 0.3) l.push('      reconcileStrategy: ChartVersion');
   l.push('  install:');
@@ -261,4 +270,35 @@ export function generateFile(targetLines: number, seed = 42): GeneratedFile {
   }
   lines.push('');
   return { lines, releases: n, problems, targets: [targets[0]!, targets[1]!, targets[2]!] };
+}
+
+/**
+ * The rest of the workspace the generated releases refer to: their HelmRepositories, a
+ * GitRepository with a chart directory per chart, the `cert-manager` release they depend on and
+ * their values ConfigMaps in every namespace. Files by path relative to the workspace folder.
+ */
+export function workspaceFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  const documents: string[] = [];
+  for (const repo of [...new Set(APPS.map(([, , r]) => r))]) {
+    documents.push(`apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: ${repo}\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: https://charts.example.com/${repo}\n`);
+  }
+  documents.push('apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: platform\n  namespace: flux-system\nspec:\n  interval: 5m\n  url: https://git.example.com/platform.git\n  ref:\n    branch: main\n');
+  documents.push('apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cert-manager\n  namespace: cert-manager\nspec:\n  interval: 1h\n  chart:\n    spec:\n      chart: cert-manager\n      sourceRef:\n        kind: HelmRepository\n        name: jetstack\n        namespace: flux-system\n');
+  files.set('sources.yaml', documents.join('---\n'));
+  const configMaps: string[] = [];
+  for (const namespace of NAMESPACES) {
+    for (const [app] of APPS) {
+      configMaps.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${app}-values\n  namespace: ${namespace}\ndata:\n  values.yaml: |\n    replicaCount: 2\n`);
+    }
+  }
+  files.set('values.yaml', configMaps.join('---\n'));
+  for (const chart of [...new Set(APPS.map(([, c]) => c))]) {
+    files.set(`charts/${chart}/Chart.yaml`, `apiVersion: v2\nname: ${chart}\nversion: 1.0.0\n`);
+    files.set(
+      `charts/${chart}/values.yaml`,
+      '# -- Number of pods.\nreplicaCount: 1\nimage:\n  repository: ""\n  tag: ""\n  pullPolicy: IfNotPresent\nresources: {}\ningress:\n  enabled: false\n  className: ""\n  hosts: []\nenv: []\npodAnnotations: {}\ntolerations: []\n',
+    );
+  }
+  return files;
 }

@@ -81,9 +81,8 @@ export class EditingSession {
 
   /** A whole diagnostics pass over an open document, as the server runs it. */
   diagnostics(uri: string): Diagnostic[] {
-    this.flush();
     const entry = this.store.get(uri)!;
-    return runToEnd(diagnosticsPass(entry.model, this.settings, { ...this.contextFor(uri), uri, index: this.index }, entry.diagnostics)).diagnostics;
+    return runToEnd(diagnosticsPass(entry.model, this.settings, { ...this.contextFor(uri), uri, index: this.index, syncIndex: () => this.flush() }, entry.diagnostics)).diagnostics;
   }
 }
 

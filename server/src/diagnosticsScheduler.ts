@@ -11,11 +11,13 @@ export class DiagnosticsScheduler {
   private readonly running = new Map<string, { stopped: boolean }>();
 
   constructor(
-    /** The steps of a pass over a document, or undefined when there is nothing to do. */
-    private readonly createPass: (uri: string) => Promise<Generator<void, void> | undefined>,
+    /** The steps of a pass over a document (a step that yields `true` lets the event loop run at once), or undefined when there is nothing to do. */
+    private readonly createPass: (uri: string) => Promise<Generator<boolean | void, void> | undefined>,
     private readonly log: (message: string) => void,
+    /** Whether a client message arrived since last asked: the pass then lets it be handled first. */
+    private readonly messageArrived: () => boolean = () => false,
     private readonly delayMs = 4,
-    private readonly sliceMs = 8,
+    private readonly sliceMs = 4,
   ) {}
 
   /** A pass over `uri` soon; any pass over it that is running stops. */
@@ -49,8 +51,9 @@ export class DiagnosticsScheduler {
       if (!steps) return;
       let sliceStart = performance.now();
       while (!state.stopped) {
-        if (steps.next().done) return;
-        if (performance.now() - sliceStart >= this.sliceMs) {
+        const step = steps.next();
+        if (step.done) return;
+        if (step.value === true || this.messageArrived() || performance.now() - sliceStart >= this.sliceMs) {
           await new Promise((resolve) => setImmediate(resolve));
           sliceStart = performance.now();
         }

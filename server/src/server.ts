@@ -15,6 +15,7 @@ import { DocumentStore } from './documentStore';
 import { completion, diagnosticsPass, documentSymbols, hover } from './service/languageService';
 import { releaseReference } from './service/features/fileDiagnostics';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
+import { watchIncomingMessages } from './incomingMessages';
 import { codeActions } from './service/features/codeActions';
 import { KustomizePatches } from './node/kustomizePatches';
 import { LocalCharts } from './node/localCharts';
@@ -285,30 +286,32 @@ async function refreshAll(): Promise<void> {
   if (JSON.stringify([workspaceFolders, filesExclude, settings.exclude]) !== indexedWith) void startIndexing();
 }
 
-const scheduler = new DiagnosticsScheduler(createPass, (message) => connection.console.error(message));
+const scheduler = new DiagnosticsScheduler(createPass, (message) => connection.console.error(message), watchIncomingMessages());
 
 function scheduleDiagnostics(uri: string): void {
   scheduler.schedule(uri);
 }
 
 /** A diagnostics pass over an open document; it publishes when done, unless a newer edit stopped it. */
-async function createPass(uri: string): Promise<Generator<void, void> | undefined> {
+async function createPass(uri: string): Promise<Generator<boolean | void, void> | undefined> {
   const settings = await settingsFor(uri);
   const entry = store.get(uri);
   if (!entry) return undefined;
-  flushAll();
-  const version = entry.text.version;
-  const steps = diagnosticsPass(entry.model, settings, {
-    isPatch: isPatch(uri),
-    uri,
-    ...chartContext,
-    baselineChart: (ref, current) => baselines.baselineOf(uri, ref.release ?? '', current),
-    valuesFrom: ({ kind, name, valuesKey }) => valuesFromContent(uri, undefined)?.({ kind, name, valuesKey }),
-    index: session.ready ? session.index : undefined,
-    chartGeneration,
-  }, entry.diagnostics);
   return (function* () {
-    const result = yield* steps;
+    // Requests that came with the edit go first.
+    yield true;
+    const version = entry.text.version;
+    const result = yield* diagnosticsPass(entry.model, settings, {
+      isPatch: isPatch(uri),
+      uri,
+      ...chartContext,
+      baselineChart: (ref, current) => baselines.baselineOf(uri, ref.release ?? '', current),
+      valuesFrom: ({ kind, name, valuesKey }) => valuesFromContent(uri, undefined)?.({ kind, name, valuesKey }),
+      index: session.ready ? session.index : undefined,
+      // The index catches up with every open editor before references are checked.
+      syncIndex: flushAll,
+      chartGeneration,
+    }, entry.diagnostics);
     // The edited document is published on every edit, for its new version; others only when their problems changed.
     if (!result.changed && entry.publishedVersion === version) return;
     entry.publishedVersion = version;

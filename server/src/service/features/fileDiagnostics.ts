@@ -39,6 +39,8 @@ export interface FileContext {
   baselineChart?: (ref: ChartReference, current: ChartValues) => ChartValues | undefined;
   /** The workspace index, once complete: references are checked against it. */
   index?: WorkspaceIndex;
+  /** Brings the index up to date with the open editors; called by a pass after reading new documents, before checking references. */
+  syncIndex?: () => void;
   /**
    * Changes whenever what the chart lookups answer may have changed (a chart arrived, a cache was
    * cleared, credentials were entered). Diagnostics that used a chart are kept while it stays.
@@ -202,8 +204,17 @@ export function* diagnosticsPass(file: FileModel, settings: Settings, context: F
   const notice = fileNotice(file, settings);
   if (notice) return finish(cache, applySeverities([notice], settings), ['notice', notice.message]);
   const options: AnalysisOptions = { partial: context.isPatch === true, fluxVersion: settings.fluxVersion ?? NEWEST_FLUX_VERSION };
-  const index = context.index;
   const uri = context.uri ?? '';
+  // Documents new since the last pass are read first, each once while its syntax tree is at hand:
+  // their own problems, and the facts the index and the checks below take from them.
+  for (const segment of file.segments) {
+    const analysis = segment.analysis;
+    if ((!analysis.isFlux && !isFluxKustomization(analysis)) || cache.entries.has(analysis)) continue;
+    readDocument(analysis, uri, options);
+    yield;
+  }
+  context.syncIndex?.();
+  const index = context.index;
   const passKey = [options.partial, options.fluxVersion, JSON.stringify(settings.severity), context.chartGeneration ?? 0, index ? index.structureRevision : 'no index'].join('|');
   const revision = `${passKey}|${index?.revision ?? ''}`;
   const checked: Segment[] = [];
@@ -301,6 +312,16 @@ function dependenciesOf(analysis: DocumentAnalysis, uri: string, index: Workspac
   if (ref?.chartRef) names.add(ref.chartRef.name);
   for (const source of analysis.identity?.kind === 'HelmRelease' ? writtenValuesSources(analysis) : []) names.add(source.name);
   return { names: [...names].sort(), dependsOn: references.filter((r) => r.field === 'dependsOn') };
+}
+
+/** Everything a pass needs of a document's syntax tree, computed together (and cached with the document). */
+function readDocument(analysis: DocumentAnalysis, uri: string, options: AnalysisOptions): void {
+  if (analysis.isFlux) analyseDocument(analysis, options);
+  if (isFluxKustomization(analysis)) inlinePatchDiagnostics(analysis, options);
+  objectFacts(analysis);
+  relativeReferences(analysis, uri);
+  if (releaseReference(analysis, uri)) writtenValuesSources(analysis);
+  ociSource(analysis);
 }
 
 /** Everything one document reports, positions relative to its first line, sorted, severities applied. */

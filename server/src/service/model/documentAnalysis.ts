@@ -11,7 +11,7 @@ export interface ParseResult {
   failure?: string;
 }
 
-const PARSED_DOCUMENTS_KEPT = 256;
+const PARSED_DOCUMENTS_KEPT = 32;
 /** Analyses whose syntax tree is kept, least recently used first. */
 const recentlyParsed = new Set<DocumentAnalysis>();
 

@@ -109,7 +109,7 @@ export class FileModel {
       const end = slot.endLine === Infinity ? source.lineCount : slot.endLine;
       const text = source.getText({ start: { line: slot.startLine, character: 0 }, end: { line: end, character: 0 } });
       const reuse = new Map(slot.previous.map((a) => [a.text, a]));
-      out.push(...build(splitDocuments(text, slot.startLine), reuse));
+      out.push(...build(splitDocuments(text, slot.startLine), reuse, true));
     }
     this.segmentList = out.length > 0 ? out : build(splitDocuments(full), new Map());
   }
@@ -120,12 +120,22 @@ export class FileModel {
   }
 }
 
-function build(pieces: ReturnType<typeof splitDocuments>, reuse: Map<string, DocumentAnalysis>): Segment[] {
+/**
+ * Segments for split pieces, reusing the analyses of unchanged texts. After an edit, the texts of
+ * new analyses are copied out of the file's text: a substring keeps the whole string it was cut
+ * from alive, and each edit makes a new whole string.
+ */
+function build(pieces: ReturnType<typeof splitDocuments>, reuse: Map<string, DocumentAnalysis>, copy = false): Segment[] {
   return pieces.map((piece) => ({
     startLine: piece.startLine,
     lineCount: piece.lineCount,
-    analysis: reuse.get(piece.text) ?? new DocumentAnalysis(piece.text),
+    analysis: reuse.get(piece.text) ?? new DocumentAnalysis(copy ? ownCopy(piece.text) : piece.text),
   }));
+}
+
+/** A string that shares no memory with the one it was cut from (V8 flattens the concatenation first). */
+function ownCopy(text: string): string {
+  return ` ${text}`.slice(1);
 }
 
 /** Index of the last item that starts at or before `line`, by binary search over sorted start lines. */

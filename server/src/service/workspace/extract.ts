@@ -31,6 +31,8 @@ interface PlacedFacts {
   placement: Placement;
   part: FactsPart;
   kustomization?: DocumentFacts['kustomization'];
+  /** The extraction that last placed it: a second document with the same text in that call needs records of its own. */
+  call?: object;
 }
 const placedFacts = new WeakMap<DocumentAnalysis, PlacedFacts>();
 
@@ -44,25 +46,21 @@ export function extractFileFacts(uri: string, filePath: string | undefined, mode
   if (options.parts) facts.parts = [];
   if (model.oversized || model.binary) return facts;
   const isKustomizationFile = filePath !== undefined && KUSTOMIZATION_FILES.has(path.basename(filePath));
-  const used = new Set<DocumentAnalysis>();
+  const call = {};
   for (const segment of model.segments) {
     const analysis = segment.analysis;
-    const kind = analysis.identity?.kind;
-    if (!isKustomizationFile && (!kind || !INDEXED_KINDS.has(kind))) continue;
-    // Helm templates are not manifests until rendered; their names are not real.
-    if (analysis.text.includes('{{')) continue;
+    if (!indexed(analysis, isKustomizationFile)) continue;
     let placed = placedFacts.get(analysis);
-    if (used.has(analysis)) {
+    if (placed?.call === call) {
       // The same text twice in one file: the second copy gets records of its own, new each time.
       placed = place(uri, segment.startLine, isKustomizationFile, analysis);
-      placed.part.source = {};
     } else if (!placed || placed.uri !== uri || placed.isKustomizationFile !== isKustomizationFile) {
       placed = place(uri, segment.startLine, isKustomizationFile, analysis);
       placedFacts.set(analysis, placed);
     } else {
       placed.placement.startLine = segment.startLine;
     }
-    used.add(analysis);
+    placed.call = call;
     for (const o of placed.part.objects) facts.objects.push(o);
     for (const r of placed.part.references) facts.references.push(r);
     facts.parts?.push(placed.part);
@@ -84,10 +82,17 @@ export function relativeFacts(analysis: DocumentAnalysis, isKustomizationFile: b
   return analysis.cached(`workspace-facts:${isKustomizationFile}`, () => documentFacts(analysis, isKustomizationFile));
 }
 
+/** Whether the index keeps anything of a document (read once per document text). */
+function indexed(analysis: DocumentAnalysis, isKustomizationFile: boolean): boolean {
+  const kind = analysis.identity?.kind;
+  if (!isKustomizationFile && (!kind || !INDEXED_KINDS.has(kind))) return false;
+  // Helm templates are not manifests until rendered; their names are not real.
+  return analysis.cached('not-a-template', () => !analysis.text.includes('{{'));
+}
+
 /** A document's references with their URI, positions still relative to the document's first line. */
 export function relativeReferences(analysis: DocumentAnalysis, uri: string): ReferenceRecord[] {
-  const kind = analysis.identity?.kind;
-  if (!kind || !INDEXED_KINDS.has(kind) || analysis.text.includes('{{')) return [];
+  if (!indexed(analysis, false)) return [];
   return relativeFacts(analysis, false).references.map((r) => ({ ...r, uri }));
 }
 
@@ -98,7 +103,7 @@ function place(uri: string, startLine: number, isKustomizationFile: boolean, ana
   const references: ReferenceRecord[] = doc.references.map((r) =>
     positioned({ ...r, uri }, placement, { nameRange: r.nameRange, namespaceRange: r.namespaceRange, valuesKeyRange: r.valuesKeyRange }, r.namespaceInsert),
   );
-  return { uri, isKustomizationFile, placement, part: { source: analysis, objects, references }, kustomization: doc.kustomization };
+  return { uri, isKustomizationFile, placement, part: { objects, references, placement }, kustomization: doc.kustomization };
 }
 
 const moveRange = (r: Range, lines: number): Range => ({ start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } });

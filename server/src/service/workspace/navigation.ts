@@ -20,7 +20,7 @@ import type {
 } from 'vscode-languageserver-types';
 import type { FileModel } from '../model/fileModel';
 import { LineStructure, type StructurePath } from '../completion/lineStructure';
-import type { ObjectRecord, ReferenceField, ReferenceRecord } from './types';
+import type { FactsPart, ObjectRecord, ReferenceField, ReferenceRecord } from './types';
 import type { Resolution, WorkspaceIndex } from './workspaceIndex';
 
 /** Where the workspace folders are, to show file paths relative to them. */
@@ -47,13 +47,30 @@ function contains(range: Range, position: Position): boolean {
 }
 
 function hitAt(index: WorkspaceIndex, uri: string, position: Position): Hit | undefined {
-  const facts = index.factsOf(uri);
-  if (!facts) return undefined;
+  const all = index.factsOf(uri);
+  if (!all) return undefined;
+  // An open file's records by document: only the document at the position needs looking at.
+  const facts = all.parts ? (partAt(all.parts, position.line) ?? all) : all;
   const reference = facts.references.find((r) => contains(r.nameRange, position));
   if (reference) return { type: 'reference', reference };
   const object = facts.objects.find((o) => contains(o.nameRange, position));
   if (object) return { type: 'object', object };
   return undefined;
+}
+
+/** The last part that starts at or before `line` (parts are in file order). */
+function partAt(parts: readonly FactsPart[], line: number): FactsPart | undefined {
+  let low = 0;
+  let high = parts.length - 1;
+  let found: FactsPart | undefined;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (parts[mid]!.placement.startLine <= line) {
+      found = parts[mid];
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
 }
 
 function location(record: { uri: string; nameRange: Range }): Location {

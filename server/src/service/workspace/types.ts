@@ -66,11 +66,14 @@ export interface KustomizationRecord {
   patches: string[];
 }
 
-/** The facts of one YAML document of an open file; `source` is the same object while the document's text is unchanged. */
+/** The facts of one YAML document of an open file: the same object while the document's text is unchanged. */
 export interface FactsPart {
-  source: object;
   objects: ObjectRecord[];
   references: ReferenceRecord[];
+  /** Where its document starts in the file now. */
+  placement: { readonly startLine: number };
+  /** Scratch for the index while it compares two versions of a file. */
+  mark?: object;
 }
 
 /** Everything the index keeps of one file. */

@@ -286,25 +286,20 @@ function changedObjects(old: FileFacts | undefined, next: FileFacts | undefined)
   let after: FactsPart[];
   let kept: FactsPart[] = [];
   if (old?.parts && next?.parts) {
-    const unchanged = new Map<object, number>();
-    for (const part of old.parts) unchanged.set(part.source, (unchanged.get(part.source) ?? 0) + 1);
+    // A part object is the same while its document's text is: mark the old ones, then see which stayed.
+    const wasThere = {};
+    const isThere = {};
+    for (const part of old.parts) part.mark = wasThere;
     after = [];
     for (const part of next.parts) {
-      const count = unchanged.get(part.source) ?? 0;
-      if (count > 0) {
-        unchanged.set(part.source, count - 1);
-        kept.push(part);
-      } else after.push(part);
+      if (part.mark === wasThere) kept.push(part);
+      else after.push(part);
+      part.mark = isThere;
     }
-    before = old.parts.filter((part) => {
-      const count = unchanged.get(part.source) ?? 0;
-      if (count === 0) return false;
-      unchanged.set(part.source, count - 1);
-      return true;
-    });
+    before = old.parts.filter((part) => part.mark !== isThere);
   } else {
-    before = old ? [{ source: old, objects: old.objects, references: old.references }] : [];
-    after = next ? [{ source: next, objects: next.objects, references: next.references }] : [];
+    before = old ? [{ objects: old.objects, references: old.references, placement: { startLine: 0 } }] : [];
+    after = next ? [{ objects: next.objects, references: next.references, placement: { startLine: 0 } }] : [];
     kept = [];
   }
   const counts = new Map<string, { name: string; count: number }>();
