@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'url';
 import { DocumentStore } from './documentStore';
 import { completion, diagnosticsPass, documentSymbols, hover } from './service/languageService';
 import { releaseReference } from './service/features/fileDiagnostics';
+import { excessiveAliasing } from './service/validation/aliases';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { watchIncomingMessages } from './incomingMessages';
 import { codeActions } from './service/features/codeActions';
@@ -412,6 +413,7 @@ connection.onRequest(
     const segment = entry?.model.segmentAt(params.position.line);
     const doc = segment?.analysis.parsed.doc;
     if (!segment || !doc || segment.analysis.identity?.kind !== 'HelmRelease') return { error: 'Place the cursor in a HelmRelease.' };
+    if (excessiveAliasing(segment.analysis)) return { error: 'This HelmRelease has excessive aliasing (an alias bomb): its values are not expanded.' };
     const view = new ObjectView(doc);
     const name = view.string(['metadata', 'name']) ?? 'release';
     const chart = chartLookup(chartReferenceOf(doc, params.uri));

@@ -58,6 +58,7 @@ export const DiagnosticCodes = {
   binaryFile: 'binary-file',
   invalidEncoding: 'invalid-encoding',
   tooComplex: 'too-complex',
+  excessiveAliasing: 'excessive-aliasing',
 } as const;
 
 export type DiagnosticCode = (typeof DiagnosticCodes)[keyof typeof DiagnosticCodes];

@@ -16,6 +16,7 @@ import { nodeAtPath } from '../model/yamlTree';
 import { apiVersionStatus } from '../migration/apiVersions';
 import type { Settings } from '../settings';
 import { workCounts } from '../workCounts';
+import { excessiveAliasing } from '../validation/aliases';
 
 /** What the diagnostics of a document depend on besides its text. */
 export interface AnalysisOptions {
@@ -72,6 +73,17 @@ function collect(analysis: DocumentAnalysis, options: AnalysisOptions): RawDiagn
   const { doc, failure } = analysis.parsed;
   if (failure || !doc) {
     if (failure) out.push({ code: DiagnosticCodes.tooComplex, severity: 'warning', message: `This document was not checked: ${failure}.`, start: identity.kindRange[0], end: identity.kindRange[1] });
+    return out;
+  }
+  const aliasing = excessiveAliasing(analysis);
+  if (aliasing) {
+    out.push({
+      code: DiagnosticCodes.excessiveAliasing,
+      severity: 'error',
+      message: `Aliases expand this document into more than ${aliasing.decoded.toLocaleString('en-US')} values, ${Math.round((aliasing.aliased / aliasing.decoded) * 100)}% of them through aliases: Flux and kustomize refuse it ("document contains excessive aliasing"). Write the values out, or alias less. Nothing else in this document was checked.`,
+      start: aliasing.start,
+      end: aliasing.end,
+    });
     return out;
   }
   for (const error of doc.errors) {

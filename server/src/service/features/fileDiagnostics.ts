@@ -18,6 +18,7 @@ import { duplicateProblems, referenceProblems } from '../workspace/referenceDiag
 import type { WorkspaceIndex } from '../workspace/workspaceIndex';
 import type { ReferenceRecord } from '../workspace/types';
 import { workCounts } from '../workCounts';
+import { excessiveAliasing } from '../validation/aliases';
 import type { Settings } from '../settings';
 
 /** What we know about a file from outside it. */
@@ -330,9 +331,12 @@ function documentDiagnostics(segment: Segment, settings: Settings, options: Anal
   const out: Diagnostic[] = [];
   if (analysis.isFlux) {
     out.push(...analyseDocument(analysis, options));
-    const release = releaseChart(segment, context);
-    if (release) out.push(...valuesProblems(segment, release, context));
-    out.push(...versionProblems(segment, context));
+    // An alias bomb is reported on its own; nothing may expand its values.
+    if (!excessiveAliasing(analysis)) {
+      const release = releaseChart(segment, context);
+      if (release) out.push(...valuesProblems(segment, release, context));
+      out.push(...versionProblems(segment, context));
+    }
   }
   if (isFluxKustomization(analysis)) out.push(...inlinePatchDiagnostics(analysis, options));
   if (context.index && context.uri) {

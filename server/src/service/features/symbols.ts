@@ -13,7 +13,36 @@ const NAME_LINE = /^metadata:[ \t]*(?:#.*)?$\n(?:(?:[ \t]+.*|[ \t]*)\n)*?[ \t]+n
 
 /** One symbol per Kubernetes object of the file, named `Kind name`; Flux objects list their main `spec` sections. */
 export function segmentSymbol(segment: Segment): DocumentSymbol | undefined {
-  return segment.analysis.cached('symbol', () => computeSymbol(segment));
+  return segment.analysis.cached('symbol', () => {
+    const symbol = computeSymbol(segment);
+    return symbol && validSymbol(symbol, symbol.range);
+  });
+}
+
+type Range = DocumentSymbol['range'];
+type Position = Range['start'];
+
+const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character < b.character);
+const clampPosition = (p: Position, within: Range): Position => (before(p, within.start) ? within.start : before(within.end, p) ? within.end : p);
+const clampRange = (r: Range, within: Range): Range => {
+  const start = clampPosition(r.start, within);
+  const end = clampPosition(r.end, within);
+  return before(end, start) ? { start, end: start } : { start, end };
+};
+
+/**
+ * What VS Code accepts, or it drops the whole outline: a name that is not empty, a selection range
+ * inside the symbol's range, and children inside their parent.
+ */
+function validSymbol(symbol: DocumentSymbol, within: Range): DocumentSymbol {
+  const range = clampRange(symbol.range, within);
+  return {
+    ...symbol,
+    name: symbol.name.trim() === '' ? '(empty key)' : symbol.name,
+    range,
+    selectionRange: clampRange(symbol.selectionRange, range),
+    children: symbol.children?.map((child) => validSymbol(child, range)),
+  };
 }
 
 function computeSymbol(segment: Segment): DocumentSymbol | undefined {

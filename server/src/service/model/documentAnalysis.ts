@@ -1,8 +1,9 @@
 import { parseAllDocuments, type Document } from 'yaml';
 import { LineIndex } from '../text/lineIndex';
-import { identify, recognise, type ObjectIdentity, type Recognition } from './identity';
+import { identify, identifyFromTree, recognise, startsAsFlowMapping, type ObjectIdentity, type Recognition } from './identity';
 import { PARSE_OPTIONS } from './yamlTree';
 import { workCounts } from '../workCounts';
+import { complexityProblem } from './complexity';
 
 export interface ParseResult {
   /** The document, or undefined when the parser itself failed (e.g. nesting too deep for the stack). */
@@ -12,6 +13,8 @@ export interface ParseResult {
 }
 
 const PARSED_DOCUMENTS_KEPT = 32;
+const LONE_CR = /\r(?!\n)/;
+const LONE_CR_ALL = /\r(?!\n)/g;
 /** Analyses whose syntax tree is kept, least recently used first. */
 const recentlyParsed = new Set<DocumentAnalysis>();
 
@@ -29,7 +32,8 @@ export class DocumentAnalysis {
   readonly cache = new Map<string, unknown>();
 
   constructor(readonly text: string) {
-    this.identity = identify(text);
+    // Block style is recognised by a line scan, even when broken; flow style (and JSON) by parsing.
+    this.identity = identify(text) ?? (startsAsFlowMapping(text) ? identifyFromTree(this.parsed.doc) : undefined);
     this.recognition = recognise(this.identity);
   }
 
@@ -68,8 +72,12 @@ export class DocumentAnalysis {
 
 function parse(text: string): ParseResult {
   workCounts.documentsParsed++;
+  const tooComplex = complexityProblem(text);
+  if (tooComplex) return { failure: tooComplex };
   try {
-    const docs = parseAllDocuments(text, PARSE_OPTIONS);
+    // YAML allows a lone carriage return as a line break; the parser reads only LF and CRLF. Each
+    // lone CR becomes an LF, which keeps every offset where it was.
+    const docs = parseAllDocuments(LONE_CR.test(text) ? text.replace(LONE_CR_ALL, '\n') : text, PARSE_OPTIONS);
     if (!Array.isArray(docs)) return {};
     // A piece holds one document by construction; a `...` end marker followed by content can
     // still produce more, and only the first one is the object we analyse.

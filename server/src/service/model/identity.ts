@@ -1,3 +1,4 @@
+import { isMap, isScalar, type Document } from 'yaml';
 import { isFluxGroup, schemaForKind, type KindSchema } from '../schema/registry';
 
 /** apiVersion and kind of a document, read by a line scan so that broken YAML is still recognised. */
@@ -9,7 +10,8 @@ export interface ObjectIdentity {
   apiVersionRange: [number, number];
 }
 
-const TOP_LEVEL = /^(apiVersion|kind)[ \t]*:[ \t]*(.*)$/gm;
+// A byte order mark may stand before the first key of a file.
+const TOP_LEVEL = /^\uFEFF?(apiVersion|kind)[ \t]*:[ \t]*(.*)$/gm;
 
 function cleanScalar(raw: string): { value: string; offset: number; length: number } {
   let text = raw;
@@ -73,4 +75,25 @@ export function recognise(identity: ObjectIdentity | undefined): Recognition {
       : { status: 'not-flux' };
   }
   return schema.apiVersion === identity.apiVersion ? { status: 'served', schema } : { status: 'other-version', schema };
+}
+
+/** Whether a document is written as one flow mapping (`{apiVersion: ..., kind: ...}`, or JSON). */
+export function startsAsFlowMapping(text: string): boolean {
+  const first = /^(?:\uFEFF)?(?:[ \t]*(?:#[^\n\r]*)?(?:\r\n|\r|\n)|%[^\n\r]*(?:\r\n|\r|\n)|---[ \t]*(?:\r\n|\r|\n))*[ \t]*(?:---[ \t]+)?(\S)/.exec(text);
+  return first?.[1] === '{';
+}
+
+/** apiVersion and kind of a document written in flow style, read from its syntax tree. */
+export function identifyFromTree(doc: Document.Parsed | undefined): ObjectIdentity | undefined {
+  if (!doc || !isMap(doc.contents)) return undefined;
+  let apiVersion: { value: string; range: [number, number] } | undefined;
+  let kind: { value: string; range: [number, number] } | undefined;
+  for (const pair of doc.contents.items) {
+    if (!isScalar(pair.key) || !isScalar(pair.value) || typeof pair.value.value !== 'string' || !pair.value.range) continue;
+    const found = { value: pair.value.value, range: [pair.value.range[0], pair.value.range[1]] as [number, number] };
+    if (pair.key.value === 'apiVersion') apiVersion ??= found;
+    else if (pair.key.value === 'kind') kind ??= found;
+  }
+  if (!apiVersion || !kind) return undefined;
+  return { apiVersion: apiVersion.value, kind: kind.value, apiVersionRange: apiVersion.range, kindRange: kind.range };
 }
