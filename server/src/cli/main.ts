@@ -110,7 +110,7 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
     err(`helmrelease-check: cannot use the settings file: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  const { files, problems: listProblems } = await collectFiles(options.paths.map((p) => path.resolve(cwd, p)));
+  const { files, problems: listProblems } = await collectFiles(options.paths.map((p) => path.resolve(cwd, p)), settings.exclude);
   // Directories are repositories: their files form one workspace with cross-file checks.
   const directories: string[] = [];
   for (const input of options.paths) {

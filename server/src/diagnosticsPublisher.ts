@@ -1,0 +1,104 @@
+import { fileURLToPath } from 'url';
+import type { Connection } from 'vscode-languageserver/node';
+import type { ChartResolution } from './chartResolution';
+import { DiagnosticsScheduler } from './diagnosticsScheduler';
+import type { DocumentStore } from './documentStore';
+import type { KustomizePatches } from './node/kustomizePatches';
+import { diagnosticsPass } from './service/languageService';
+import type { SettingsSource } from './settingsSource';
+import type { WorkspaceSession } from './workspaceSession';
+
+/**
+ * Diagnostics of the open documents: passes scheduled after edits and index changes, the index
+ * brought up to date with the editors on demand, results published to the client.
+ */
+export class DiagnosticsPublisher {
+  private readonly scheduler: DiagnosticsScheduler;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly store: DocumentStore,
+    private readonly session: WorkspaceSession,
+    private readonly settings: SettingsSource,
+    private readonly charts: ChartResolution,
+    private readonly patches: KustomizePatches,
+    messageArrived: () => boolean,
+  ) {
+    this.scheduler = new DiagnosticsScheduler((uri) => this.createPass(uri), (message) => connection.console.error(message), messageArrived);
+  }
+
+  schedule(uri: string): void {
+    this.scheduler.schedule(uri);
+  }
+
+  scheduleAll(): void {
+    for (const uri of this.store.uris()) this.scheduler.schedule(uri);
+  }
+
+  /** The document was closed: its diagnostics go away. */
+  closed(uri: string): void {
+    this.scheduler.cancel(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /**
+   * Gives the index the latest text of an open document. Edits only mark the document; the index is
+   * brought up to date by the next diagnostics pass or request that needs it, not on every keystroke.
+   */
+  flushIndex(uri: string): void {
+    const entry = this.store.get(uri);
+    if (!entry?.indexDirty) return;
+    entry.indexDirty = false;
+    const before = this.session.index.revision;
+    this.session.updateOpen(uri, entry.model);
+    // Other open documents need a pass only when something they may refer to changed.
+    if (this.session.index.revision !== before) for (const other of this.store.uris()) if (other !== uri) this.scheduler.schedule(other);
+  }
+
+  /** Before work that reads the index: every open document's latest text in it. */
+  flushAll(): void {
+    for (const uri of this.store.uris()) this.flushIndex(uri);
+  }
+
+  private isPatch(uri: string): boolean {
+    try {
+      return uri.startsWith('file:') && this.patches.isPatch(fileURLToPath(uri));
+    } catch {
+      return false;
+    }
+  }
+
+  /** A diagnostics pass over an open document; it publishes when done, unless a newer edit stopped it. */
+  private async createPass(uri: string): Promise<Generator<boolean | void, void> | undefined> {
+    const settings = await this.settings.for(uri);
+    const entry = this.store.get(uri);
+    if (!entry) return undefined;
+    const { charts, session, connection } = this;
+    const publisher = this;
+    return (function* () {
+      // Requests that came with the edit go first.
+      yield true;
+      const version = entry.text.version;
+      const result = yield* diagnosticsPass(
+        entry.model,
+        settings,
+        {
+          isPatch: publisher.isPatch(uri),
+          uri,
+          ...charts.context,
+          baselineChart: (ref, current) => charts.baselines.baselineOf(uri, ref.release ?? '', current),
+          valuesFrom: (ref) => charts.valuesFromContent(uri, undefined)?.(ref),
+          index: session.ready ? session.index : undefined,
+          // The index catches up with every open editor before references are checked.
+          syncIndex: () => publisher.flushAll(),
+          chartGeneration: charts.generation,
+        },
+        entry.diagnostics,
+      );
+      // The edited document is published on every edit, for its new version; others only when their problems changed.
+      if (!result.changed && entry.publishedVersion === version) return;
+      entry.publishedVersion = version;
+      void connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics });
+    })();
+  }
+}

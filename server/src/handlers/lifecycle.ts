@@ -1,0 +1,63 @@
+import { DidChangeConfigurationNotification, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
+import type { ServerContext } from '../serverContext';
+import { SERVER_COMMANDS } from './commands';
+
+/** Initialization, settings and workspace folders. */
+export function registerLifecycle(context: ServerContext): void {
+  const { connection, settings, indexing, charts, store, client } = context;
+
+  connection.onInitialize((params): InitializeResult => {
+    const capabilities = params.capabilities.workspace;
+    client.workspaceFolders = capabilities?.workspaceFolders === true;
+    client.refreshCodeLenses = capabilities?.codeLens?.refreshSupport === true;
+    const options = params.initializationOptions as { settings?: unknown; globalStoragePath?: string; trusted?: boolean } | undefined;
+    settings.initialize(capabilities?.configuration === true, options?.settings);
+    // Other editors start the server without options: a cache in the user's cache folder, and trust.
+    charts.start(options?.globalStoragePath, options?.trusted ?? true);
+    indexing.setFolders((params.workspaceFolders ?? []).map((f) => f.uri), params.rootUri);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        completionProvider: { triggerCharacters: [' ', ':'] },
+        hoverProvider: true,
+        documentSymbolProvider: true,
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentLinkProvider: { resolveProvider: false },
+        codeLensProvider: { resolveProvider: false },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+        executeCommandProvider: { commands: [...SERVER_COMMANDS] },
+      },
+      serverInfo: { name: 'flux-helmrelease', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (settings.pulled) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: ['helmRelease', 'files.exclude'] }).catch(() => undefined);
+    }
+    if (client.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders((event) => indexing.foldersChanged(event.added.map((f) => f.uri), event.removed.map((f) => f.uri)));
+    }
+    void indexing.start();
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    settings.changed(change.settings);
+    void (async () => {
+      const open = store.uris();
+      if (settings.pulled && open.length > 0) {
+        const first = await settings.for(open[0]!);
+        if (first.maxFileSize !== settings.maxFileSize) {
+          settings.maxFileSize = first.maxFileSize;
+          store.rebuildAll();
+        }
+      }
+      // Severity, Flux version, download settings: everything may differ now.
+      charts.changed();
+      await indexing.refresh();
+    })();
+  });
+}

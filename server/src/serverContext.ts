@@ -1,0 +1,53 @@
+import { CodeLensRefreshRequest, type Connection } from 'vscode-languageserver/node';
+import { ChartResolution } from './chartResolution';
+import { DiagnosticsPublisher } from './diagnosticsPublisher';
+import { DocumentStore } from './documentStore';
+import { guardWith, type Guard } from './guarded';
+import { watchIncomingMessages } from './incomingMessages';
+import { KustomizePatches } from './node/kustomizePatches';
+import { CREDENTIALS_NEEDED, INDEX_STATUS, type CredentialsNeeded } from './protocol';
+import { SettingsSource } from './settingsSource';
+import { WorkspaceIndexing } from './workspaceIndexing';
+import { WorkspaceSession } from './workspaceSession';
+
+/** What the handlers of the server share. */
+export interface ServerContext {
+  connection: Connection;
+  guarded: Guard;
+  store: DocumentStore;
+  settings: SettingsSource;
+  session: WorkspaceSession;
+  indexing: WorkspaceIndexing;
+  charts: ChartResolution;
+  diagnostics: DiagnosticsPublisher;
+  patches: KustomizePatches;
+  /** What the client said it can do, at initialization. */
+  client: { refreshCodeLenses: boolean; workspaceFolders: boolean };
+}
+
+export function createServerContext(connection: Connection): ServerContext {
+  const settings = new SettingsSource(connection);
+  const store = new DocumentStore(() => settings.maxFileSize);
+  const patches = new KustomizePatches();
+  const client = { refreshCodeLenses: false, workspaceFolders: false };
+  // The session and the chart lookups tell the diagnostics when to run again; those exist just below.
+  let diagnostics: DiagnosticsPublisher | undefined;
+  const session = new WorkspaceSession({
+    changed: () => diagnostics?.scheduleAll(),
+    status: (status) => void connection.sendNotification(INDEX_STATUS, status),
+    log: (message) => connection.console.info(message),
+    isOpen: (uri) => store.get(uri) !== undefined,
+  });
+  const indexing = new WorkspaceIndexing(session, settings, (message) => connection.console.error(message));
+  const charts = new ChartResolution(session, store, () => indexing.folders, {
+    changed: () => {
+      diagnostics?.scheduleAll();
+      // The line above each HelmRelease names its chart, or why there is none.
+      if (client.refreshCodeLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    },
+    log: (message) => connection.console.info(message),
+    refused: (url, status) => void connection.sendNotification(CREDENTIALS_NEEDED, { url, status } satisfies CredentialsNeeded),
+  });
+  diagnostics = new DiagnosticsPublisher(connection, store, session, settings, charts, patches, watchIncomingMessages());
+  return { connection, guarded: guardWith(connection), store, settings, session, indexing, charts, diagnostics, patches, client };
+}
