@@ -55,4 +55,24 @@ describe('code actions and commands over the protocol', () => {
     assert.ok(changes.every((c) => c.edits.every((e) => e.annotationId === 'flux-migration')));
     assert.deepEqual(edit.changeAnnotations, { 'flux-migration': { label: 'Migrate Flux API versions', needsConfirmation: true, description: 'Rewrites apiVersion and the fields that changed between versions' } });
   });
+
+  test('Migrate All Manifests leaves out what helmRelease.exclude and files.exclude leave out of the workspace', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'hr-ws-'));
+    for (const folder of ['infra', 'legacy', 'vendor']) mkdirSync(path.join(root, folder));
+    writeFileSync(path.join(root, 'infra/repository.yaml'), oldRepository);
+    writeFileSync(path.join(root, 'legacy/repository.yaml'), oldRepository);
+    writeFileSync(path.join(root, 'vendor/release.yaml'), oldRelease);
+    const excluding = new TestClient();
+    // One answer for every section asked: `helmRelease` reads `exclude`, `files.exclude` the globs set to true.
+    excluding.configuration = { exclude: ['legacy/**'], 'vendor/**': true };
+    try {
+      await excluding.initialize(true, [root]);
+      await excluding.ready;
+      await excluding.connection.sendRequest('workspace/executeCommand', { command: 'helmRelease.migrateWorkspace', arguments: [] });
+      const changes = excluding.appliedEdits[0]!.edit.documentChanges as Array<{ textDocument: { uri: string } }>;
+      assert.deepEqual(changes.map((c) => path.relative(root, new URL(c.textDocument.uri).pathname)), ['infra/repository.yaml']);
+    } finally {
+      await excluding.shutdown();
+    }
+  });
 });
