@@ -7,6 +7,9 @@ import { pathToFileURL } from 'node:url';
 import { factsOfFile, scanWorkspace, type ScanOptions, type ScanResult } from '../../server/src/node/workspaceScanner';
 import type { FileFacts } from '../../server/src/service/workspace/types';
 
+/** The parsing threads run the bundled worker, as in the product (`npm test` builds it first). */
+const INDEX_WORKER = { script: path.resolve(__dirname, '../../dist/indexWorker.js'), eval: false };
+
 const temporary: string[] = [];
 after(() => {
   for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
@@ -41,6 +44,7 @@ async function scan(base: string, options: Partial<ScanOptions> = {}): Promise<S
     exclude: [],
     maxFileSize: 1_000_000,
     workers: 0,
+    workerScript: INDEX_WORKER,
     ...options,
     onFile: (uri, filePath, fileFacts) => {
       assert.equal(uri, pathToFileURL(filePath).href);
@@ -361,6 +365,7 @@ describe('workspace scanner: scale', () => {
       folders: [root],
       exclude: [],
       maxFileSize: 1_000_000,
+      workerScript: INDEX_WORKER,
       onFile: (_uri, _path, facts) => {
         count++;
         objects += facts.objects.length;

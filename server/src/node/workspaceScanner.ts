@@ -34,6 +34,8 @@ export interface ScanOptions {
   onFile: (uri: string, filePath: string, facts: FileFacts) => void;
   /** Cancels the scan (e.g. the folders changed): no `onFile` after the abort; the result has `cancelled: true`. */
   signal?: AbortSignal;
+  /** How to start the parsing threads; default: dist/indexWorker.js beside the bundle. */
+  workerScript?: WorkerScript;
 }
 
 export interface ScanResult {
@@ -222,17 +224,14 @@ interface WorkerSlot {
   alive: boolean;
 }
 
-/**
- * How to start a worker: the script next to the bundle (dist/indexWorker.js), or, when running from the
- * TypeScript sources under tsx (tests), a small CommonJS loader that registers tsx in the worker and
- * then requires indexWorker.ts.
- */
-function workerScript(): { script: string; eval: boolean } {
-  if (!__filename.endsWith('.ts')) return { script: path.join(__dirname, 'indexWorker.js'), eval: false };
-  const file = path.join(__dirname, 'indexWorker.ts');
-  const loader = `const load = require('module').createRequire(${JSON.stringify(file)}); load('tsx/cjs'); load(${JSON.stringify(file)});`;
-  return { script: loader, eval: true };
+/** How to start a parsing thread: a script file, or (with `eval`) the code itself. */
+export interface WorkerScript {
+  script: string;
+  eval: boolean;
 }
+
+/** The worker script beside the bundle: dist/indexWorker.js. */
+const bundledWorker = (): WorkerScript => ({ script: path.join(__dirname, 'indexWorker.js'), eval: false });
 
 /** Hands batches to worker threads, at most BATCHES_PER_WORKER each; falls back to the calling thread if a worker dies. */
 class WorkerParser implements Parser {
@@ -249,6 +248,7 @@ class WorkerParser implements Parser {
     private readonly deliver: Deliver,
     private readonly problems: string[],
     private readonly signal: AbortSignal | undefined,
+    private readonly script: WorkerScript,
   ) {
     this.fallback = new InlineParser(maxFileSize, deliver, signal);
     signal?.addEventListener('abort', () => this.wake(), { once: true });
@@ -256,7 +256,7 @@ class WorkerParser implements Parser {
 
   /** Workers start with the first batch: an empty workspace costs no thread. */
   private start(): void {
-    const script = workerScript();
+    const script = this.script;
     const workerData: IndexWorkerData = { maxFileSize: this.maxFileSize };
     for (let i = 0; i < this.count; i++) {
       let worker: Worker;
@@ -371,7 +371,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanResult> {
 
   const requested = options.workers ?? Math.min(2, Math.max(1, os.cpus().length));
   const workers = Number.isFinite(requested) ? Math.max(0, Math.floor(requested)) : 0;
-  const parser: Parser = workers > 0 ? new WorkerParser(workers, maxFileSize, deliver, result.problems, signal) : new InlineParser(maxFileSize, deliver, signal);
+  const parser: Parser = workers > 0 ? new WorkerParser(workers, maxFileSize, deliver, result.problems, signal, options.workerScript ?? bundledWorker()) : new InlineParser(maxFileSize, deliver, signal);
   try {
     let batch: string[] = [];
     for await (const file of walkWorkspace(options.folders, options.exclude, result.problems, signal)) {
