@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'url';
 import type { Connection } from 'vscode-languageserver/node';
 import type { ChartResolution } from './chartResolution';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import type { DocumentStore } from './documentStore';
-import type { KustomizePatches } from './node/kustomizePatches';
+import { inPatchFolder, type KustomizePatches } from './node/kustomizePatches';
+import { filePath } from './workspaceIndexing';
 import { diagnosticsPass } from './service/languageService';
 import type { SettingsSource } from './settingsSource';
 import type { WorkspaceSession } from './workspaceSession';
@@ -60,12 +60,11 @@ export class DiagnosticsPublisher {
     for (const uri of this.store.uris()) this.flushIndex(uri);
   }
 
-  private isPatch(uri: string): boolean {
-    try {
-      return uri.startsWith('file:') && this.patches.isPatch(fileURLToPath(uri));
-    } catch {
-      return false;
-    }
+  /** Whether a file holds partial objects (a patch), and whether it is a patch nothing applies. */
+  private patchState(uri: string): { isPatch: boolean; unlistedPatch: boolean } {
+    const file = filePath(uri);
+    if (!file || !this.patches.isPartial(file)) return { isPatch: false, unlistedPatch: false };
+    return { isPatch: true, unlistedPatch: this.session.ready && inPatchFolder(file) && !this.session.index.isListed(file) };
   }
 
   /** A diagnostics pass over an open document; it publishes when done, unless a newer edit stopped it. */
@@ -83,7 +82,7 @@ export class DiagnosticsPublisher {
         entry.model,
         settings,
         {
-          isPatch: publisher.isPatch(uri),
+          ...publisher.patchState(uri),
           uri,
           ...charts.context,
           baselineChart: (ref, current) => charts.baselines.baselineOf(uri, ref.release ?? '', current),

@@ -6,7 +6,7 @@ import { fileDiagnostics, type FileContext } from '../service/languageService';
 import { WorkspaceIndex } from '../service/workspace/workspaceIndex';
 import { extractFileFacts } from '../service/workspace/extract';
 import { safeFixes } from '../service/features/codeActions';
-import { KustomizePatches } from '../node/kustomizePatches';
+import { inPatchFolder, KustomizePatches } from '../node/kustomizePatches';
 import { LocalCharts } from '../node/localCharts';
 import { LineIndex } from '../service/text/lineIndex';
 import type { Settings } from '../service/settings';
@@ -56,7 +56,7 @@ export async function checkFiles(files: readonly string[], settings: Settings, f
       problems.push(`${file}: ${reason(error)}`);
       continue;
     }
-    const context = { isPatch: patches.isPatch(file) };
+    const context = { isPatch: patches.isPartial(file) };
     let fixed: string[] | undefined;
     if (fix) {
       const result = fixText(bytes, settings, context);
@@ -80,7 +80,8 @@ export async function checkFiles(files: readonly string[], settings: Settings, f
     for (const { file, uri, model } of models) index.setFile(uri, extractFileFacts(uri, file, model), file);
   }
   for (const { file, uri, model, context, fixed, valid } of models) {
-    const diagnostics = modelDiagnostics(model, valid, settings, charts ? { ...context, uri, index, charts: (ref) => charts.lookup(ref) } : context);
+    const unlistedPatch = index !== undefined && inPatchFolder(file) && !index.isListed(file);
+    const diagnostics = modelDiagnostics(model, valid, settings, charts ? { ...context, uri, index, unlistedPatch, charts: (ref) => charts.lookup(ref) } : context);
     diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     results.push({ file, diagnostics, fixed });
   }

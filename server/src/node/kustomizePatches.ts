@@ -32,6 +32,14 @@ export class KustomizePatches {
     return false;
   }
 
+  /**
+   * Whether a file holds partial objects: a kustomization near it lists it as a patch, or it sits in
+   * a folder named like a patch folder (`patches/`, `patch/`), where files are partial by convention.
+   */
+  isPartial(file: string): boolean {
+    return inPatchFolder(file) || this.isPatch(file);
+  }
+
   /** Forget what we read, e.g. after a kustomization changed. */
   invalidate(file?: string): void {
     if (file) this.cache.delete(path.resolve(file));
@@ -77,4 +85,12 @@ function readPatches(kustomization: string): Set<string> {
   const strategic = doc.patchesStrategicMerge;
   if (Array.isArray(strategic)) for (const item of strategic) add(item);
   return patches;
+}
+
+/** A file in a folder named like a kustomize patch folder. */
+export function inPatchFolder(file: string): boolean {
+  return path
+    .dirname(path.resolve(file))
+    .split(path.sep)
+    .some((part) => /^(patch|patches)$/i.test(part));
 }

@@ -59,6 +59,7 @@ export const DiagnosticCodes = {
   invalidEncoding: 'invalid-encoding',
   tooComplex: 'too-complex',
   excessiveAliasing: 'excessive-aliasing',
+  patchNotApplied: 'patch-not-applied',
 } as const;
 
 export type DiagnosticCode = (typeof DiagnosticCodes)[keyof typeof DiagnosticCodes];

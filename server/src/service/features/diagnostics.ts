@@ -17,6 +17,7 @@ import { apiVersionStatus } from '../migration/apiVersions';
 import type { Settings } from '../settings';
 import { workCounts } from '../workCounts';
 import { excessiveAliasing } from '../validation/aliases';
+import { cleanYamlMessage, isBroken, syntaxProblems } from '../validation/syntaxErrors';
 
 /** What the diagnostics of a document depend on besides its text. */
 export interface AnalysisOptions {
@@ -86,14 +87,15 @@ function collect(analysis: DocumentAnalysis, options: AnalysisOptions): RawDiagn
     });
     return out;
   }
-  for (const error of doc.errors) {
-    out.push({ code: error.code === 'DUPLICATE_KEY' ? DiagnosticCodes.duplicateKey : DiagnosticCodes.yamlSyntax, severity: 'error', message: cleanYamlMessage(error.message), start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1) });
-  }
+  out.push(...syntaxProblems(doc));
   for (const warning of doc.warnings) {
     // Custom tags such as `!secret` are for other tools; Kubernetes reads the value as a string.
     if (warning.code === 'TAG_RESOLVE_FAILED') continue;
     out.push({ code: DiagnosticCodes.yamlSyntax, severity: 'warning', message: cleanYamlMessage(warning.message), start: warning.pos[0], end: Math.max(warning.pos[1], warning.pos[0] + 1) });
   }
+  // A broken document's tree is not what its author meant (a key swallowed into a string looks
+  // "missing"): its schema problems are withheld until it parses.
+  if (isBroken(doc)) return out;
   const schemaProblems = validateAgainstSchema(doc, schema.root).filter(
     (d) =>
       // The version is reported once above, with the replacement.
@@ -118,10 +120,6 @@ function collect(analysis: DocumentAnalysis, options: AnalysisOptions): RawDiagn
   return out;
 }
 
-function cleanYamlMessage(message: string): string {
-  // The yaml package appends " at line N, column M" and a code excerpt; the editor shows the position.
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-}
 
 /** An offset-based diagnostic of a document as an LSP diagnostic relative to the document's first line. */
 export function toDiagnostic(analysis: DocumentAnalysis, raw: RawDiagnostic): Diagnostic {

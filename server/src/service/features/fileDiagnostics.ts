@@ -23,8 +23,10 @@ import type { Settings } from '../settings';
 
 /** What we know about a file from outside it. */
 export interface FileContext {
-  /** A kustomization lists the file as a patch: its objects are partial. */
+  /** A kustomization lists the file as a patch, or it is in a patch folder: its objects are partial. */
   isPatch?: boolean;
+  /** It is in a patch folder, but no kustomization of the workspace lists it: nothing applies it. */
+  unlistedPatch?: boolean;
   /** The file's URI and a way to find the chart of a HelmRelease, for `spec.values`. */
   uri?: string;
   charts?: ChartLookup;
@@ -264,7 +266,16 @@ export function* diagnosticsPass(file: FileModel, settings: Settings, context: F
   }
 
   const out: Diagnostic[] = [];
-  const layout: unknown[] = [passKey];
+  const layout: unknown[] = [passKey, context.unlistedPatch === true];
+  if (context.unlistedPatch && checked.length > 0) {
+    const at = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    out.push(
+      ...applySeverities(
+        [{ range: at, severity: 3, code: DiagnosticCodes.patchNotApplied, source: DIAGNOSTIC_SOURCE, message: 'This file is in a patches folder, so its objects are read as partial; but no kustomization in this workspace lists it, so nothing applies it.' }],
+        settings,
+      ),
+    );
+  }
   checked.forEach((segment, at) => {
     const entry = cache.entries.get(segment.analysis)!;
     if (entry.placed?.startLine !== segment.startLine) entry.placed = { startLine: segment.startLine, diagnostics: entry.diagnostics.map((d) => shift(d, segment.startLine)) };

@@ -1,7 +1,7 @@
 import { isMap, isScalar, isSeq, Scalar, type Node } from 'yaml';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { DocumentAnalysis } from '../model/documentAnalysis';
-import { getPair, resolveNode } from '../model/yamlTree';
+import { getPair, nodeAtPath, resolveNode } from '../model/yamlTree';
 import { analyseDocument, type AnalysisOptions } from './diagnostics';
 
 /** A Flux Kustomization, whose `spec.patches[].patch` may inline partial Flux objects. */
@@ -34,7 +34,10 @@ export function inlinePatchDiagnostics(analysis: DocumentAnalysis, options: Anal
       if (indent === undefined) continue;
       const embedded = new DocumentAnalysis(patch.value);
       if (embedded.recognition.status === 'not-flux' || embedded.recognition.status === 'unknown-kind') continue;
+      // With a `target`, the target selects the objects: the body's name and namespace are placeholders (often `_`).
+      const selected = isMap(patchItem) && getPair(doc, patchItem, 'target') !== undefined ? placeholderRanges(embedded) : [];
       for (const d of analyseDocument(embedded, { ...options, partial: true })) {
+        if (selected.some((r) => within(d.range.start, r))) continue;
         out.push({
           ...d,
           range: {
@@ -57,4 +60,23 @@ function indentationOf(analysis: DocumentAnalysis, from: number, to: number): nu
     if (text.trim() !== '') return text.length - text.trimStart().length;
   }
   return undefined;
+}
+
+type Range = Diagnostic['range'];
+
+/** Where the embedded object's metadata.name and metadata.namespace are written. */
+function placeholderRanges(embedded: DocumentAnalysis): Range[] {
+  const doc = embedded.parsed.doc;
+  if (!doc) return [];
+  const out: Range[] = [];
+  for (const field of ['name', 'namespace']) {
+    const node = nodeAtPath(doc, ['metadata', field]);
+    if (node?.range) out.push(embedded.lines.rangeOf(node.range[0], node.range[1]));
+  }
+  return out;
+}
+
+function within(position: Range['start'], range: Range): boolean {
+  const after = (a: Range['start'], b: Range['start']) => a.line > b.line || (a.line === b.line && a.character >= b.character);
+  return after(position, range.start) && after(range.end, position);
 }

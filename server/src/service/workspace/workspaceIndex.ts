@@ -143,6 +143,11 @@ export class WorkspaceIndex {
     });
   }
 
+  /** Whether some kustomization of the workspace lists the file (as a resource, or as a patch). */
+  isListed(filePath: string): boolean {
+    return this.kustomizeState().lists(path.resolve(filePath));
+  }
+
   /** The namespace an object ends up in, or undefined when it cannot be known. */
   namespaceOf(object: ObjectRecord): string | undefined {
     return object.namespace ?? this.kustomizeState().namespaceOfFile(object.uri);
@@ -388,6 +393,11 @@ class KustomizeState {
 
   isPatch(filePath: string | undefined): boolean {
     return filePath !== undefined && this.patchFiles.has(filePath);
+  }
+
+  /** Whether some kustomization lists the file, as a patch or as a resource (itself or its directory). */
+  lists(filePath: string): boolean {
+    return this.patchFiles.has(filePath) || this.includedBy.has(filePath) || this.includedBy.has(path.dirname(filePath));
   }
 
   /** The kustomizations that list a file or directory as a resource. */
