@@ -36,6 +36,8 @@ export function startLanguageClient(context: ExtensionContext, hooks: ClientHook
     documentSelector: [
       { scheme: 'file', language: 'yaml' },
       { scheme: 'untitled', language: 'yaml' },
+      // Kubernetes manifests in JSON, which kustomize and Flux apply too.
+      { scheme: 'file', language: 'json' },
     ],
     // Charts are cached in the extension's storage, and downloaded only in a trusted workspace.
     initializationOptions: {
@@ -43,7 +45,7 @@ export function startLanguageClient(context: ExtensionContext, hooks: ClientHook
       trusted: workspace.isTrusted && workspace.getConfiguration('helmRelease').get<boolean>('charts.download', true),
     },
     // The workspace index follows YAML files on disk; kustomizations also decide which files are patches.
-    synchronize: { fileEvents: [workspace.createFileSystemWatcher('**/*.{yaml,yml}'), workspace.createFileSystemWatcher('**/Kustomization')] },
+    synchronize: { fileEvents: [workspace.createFileSystemWatcher('**/*.{yaml,yml,json}'), workspace.createFileSystemWatcher('**/Kustomization')] },
   };
   const client = new LanguageClient('helmRelease', 'Flux HelmRelease', serverOptions, clientOptions);
   context.subscriptions.push(

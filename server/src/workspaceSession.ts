@@ -94,7 +94,7 @@ export class WorkspaceSession {
   async filesChanged(events: FileEvent[], maxFileSize: number): Promise<void> {
     let changed = false;
     for (const event of events) {
-      if (!/\.(ya?ml)$|\/Kustomization$/.test(event.uri) || this.hooks.isOpen(event.uri)) continue;
+      if (!/\.(ya?ml|json)$|\/Kustomization$/.test(event.uri) || this.hooks.isOpen(event.uri)) continue;
       if (event.type === FileChangeType.Deleted) {
         this.index.removeFile(event.uri);
         changed = true;

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { checkFiles } from '../../server/src/cli/check';
@@ -106,5 +106,40 @@ describe('patches', () => {
       assert.deepEqual(byFile['listed/patches/replicas.yaml'], []);
       assert.deepEqual(byFile['unlisted/patches/replicas.yaml'], ['patch-not-applied:3']);
     });
+  });
+});
+
+describe('JSON manifests', () => {
+  let root: string;
+  before(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'hr-json-'));
+    writeFileSync(
+      path.join(root, 'release.json'),
+      JSON.stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'app', namespace: 'apps' }, spec: { interval: '5 minutes', chart: { spec: { chart: 'app', sourceRef: { kind: 'HelmRepository', name: 'charts', namespace: 'apps' } } }, valuesFrom: [{ kind: 'ConfigMap', name: 'app-values' }] } }, null, 2),
+    );
+    writeFileSync(path.join(root, 'values.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-values', namespace: 'apps' }, data: { 'values.yaml': 'replicaCount: 2\n' } }));
+    writeFileSync(path.join(root, 'sources.yaml'), 'apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: charts\n  namespace: apps\nspec:\n  interval: 1h\n  url: https://charts.example.com\n');
+    writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'tooling', kind: 'not kubernetes', version: '1.0.0' }));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('are checked like YAML ones, and what they define is found by references; other JSON files are left alone', async () => {
+    const { files } = await collectFiles([root]);
+    assert.deepEqual(files.map((f) => path.basename(f)), ['package.json', 'release.json', 'sources.yaml', 'values.json']);
+    const { results } = await checkFiles(files, defaultSettings, false, { folders: [root] });
+    const byFile = Object.fromEntries(results.map((r) => [path.basename(r.file), r.diagnostics.map((d) => `${String(d.code)}@${d.range.start.line}`)]));
+    assert.deepEqual(byFile['release.json'], ['invalid-pattern@8']);
+    assert.deepEqual(byFile['package.json'], []);
+    assert.deepEqual(byFile['values.json'], []);
+  });
+
+  test('--fix never rewrites a JSON file', async () => {
+    const file = path.join(root, 'old.json');
+    const text = JSON.stringify({ apiVersion: 'source.toolkit.fluxcd.io/v1beta2', kind: 'HelmRepository', metadata: { name: 'old' }, spec: { interval: '1h', url: 'https://charts.example.com' } });
+    writeFileSync(file, text);
+    const { results } = await checkFiles([file], defaultSettings, true);
+    assert.equal(results[0]!.fixed, undefined);
+    assert.deepEqual(results[0]!.diagnostics.map((d) => d.code), ['api-version-removed']);
+    assert.equal(readFileSync(file, 'utf8'), text);
   });
 });

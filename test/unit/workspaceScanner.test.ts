@@ -96,7 +96,7 @@ data:
 `;
 
 describe('workspace scanner: what it finds', () => {
-  test('finds .yaml, .yml and Kustomization files in nested folders, and only those', async () => {
+  test('finds .yaml, .yml, .json and Kustomization files in nested folders, and only those', async () => {
     const root = tempDir();
     write(root, 'top.yaml', helmRepository('podinfo'));
     write(root, 'a/b/c/deep.yml', configMap('deep'));
@@ -105,8 +105,8 @@ describe('workspace scanner: what it finds', () => {
     write(root, 'a/data.json', '{}');
     write(root, 'a/b/values.yaml.bak', 'x: 1\n');
     const { result, paths, facts } = await scan(root);
-    assert.deepEqual(paths, ['a/b/Kustomization', 'a/b/c/deep.yml', 'top.yaml']);
-    assert.equal(result.files, 3);
+    assert.deepEqual(paths, ['a/b/Kustomization', 'a/b/c/deep.yml', 'a/data.json', 'top.yaml']);
+    assert.equal(result.files, 4);
     assert.equal(result.skipped, 0);
     assert.deepEqual(result.problems, []);
     assert.equal(result.cancelled, false);

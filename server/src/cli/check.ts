@@ -58,7 +58,8 @@ export async function checkFiles(files: readonly string[], settings: Settings, f
     }
     const context = { isPatch: patches.isPartial(file) };
     let fixed: string[] | undefined;
-    if (fix) {
+    // Fixes rewrite YAML: JSON manifests are checked, never rewritten.
+    if (fix && !file.endsWith('.json')) {
       const result = fixText(bytes, settings, context);
       if (result) {
         try {

@@ -33,7 +33,9 @@ export function registerCommands(context: ServerContext): void {
 /** One workspace edit that moves every old manifest to a served API version, previewed by the client. */
 async function migrateWorkspace({ connection, store, indexing, settings }: ServerContext): Promise<void> {
   // The same files the index sees: `files.exclude` and `helmRelease.exclude` leave files out here too.
-  const { files } = await collectFiles(indexing.folders, await indexing.excludedGlobs());
+  const { files: found } = await collectFiles(indexing.folders, await indexing.excludedGlobs());
+  // The migration rewrites YAML; JSON manifests are reported, not rewritten.
+  const files = found.filter((file) => !file.endsWith('.json'));
   const sources = await Promise.all(
     files.map(async (file) => {
       const uri = pathToFileURL(file).toString();

@@ -13,7 +13,8 @@ export function registerLanguage(context: ServerContext): void {
       const entry = store.get(uri);
       if (!entry) return [];
       const current = await settings.for(uri);
-      if (!current.completion) return [];
+      // Completions insert YAML; a JSON manifest gets checks, hover and navigation only.
+      if (!current.completion || entry.text.languageId === 'json') return [];
       // Candidates come from the other objects of the workspace; the cursor's context from the editor's text.
       const names = session.ready ? completeReferenceNames(session.index, uri, entry.model, params.position, { folders: indexing.folders }) : [];
       return names.length > 0 ? names : completion(entry.model, params.position, current, { uri, ...charts.context });
@@ -35,7 +36,8 @@ export function registerLanguage(context: ServerContext): void {
   connection.onCodeAction(
     guarded('code actions', [], (params) => {
       const entry = store.get(params.textDocument.uri);
-      return entry ? codeActions(entry.model, params.textDocument.uri, params.range, params.context.diagnostics) : [];
+      // Quick fixes edit YAML; they are not offered in a JSON manifest.
+      return entry && entry.text.languageId !== 'json' ? codeActions(entry.model, params.textDocument.uri, params.range, params.context.diagnostics) : [];
     }),
   );
 

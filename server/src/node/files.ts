@@ -9,7 +9,7 @@ export interface FileList {
 }
 
 /**
- * The YAML files named by `inputs`: files as given, directories walked (leaving out what `exclude`
+ * The YAML and JSON files named by `inputs`: files as given, directories walked (leaving out what `exclude`
  * globs match, relative to each directory). Sorted, so that reports come in the same order each time.
  */
 export async function collectFiles(inputs: readonly string[], exclude: readonly string[] = []): Promise<FileList> {
@@ -22,7 +22,7 @@ export async function collectFiles(inputs: readonly string[], exclude: readonly 
         files.add(input);
         continue;
       }
-      for await (const file of walkWorkspace([input], exclude, problems)) if (file.endsWith('.yaml') || file.endsWith('.yml')) files.add(file);
+      for await (const file of walkWorkspace([input], exclude, problems)) if (/\.(ya?ml|json)$/.test(file)) files.add(file);
     } catch (error) {
       problems.push(`${input}: ${reason(error)}`);
     }

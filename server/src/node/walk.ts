@@ -14,8 +14,9 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** YAML files, `Kustomization` files, and JSON files (kustomize and Flux apply JSON manifests too). */
 function isIndexable(name: string): boolean {
-  return name.endsWith('.yaml') || name.endsWith('.yml') || name === 'Kustomization';
+  return name.endsWith('.yaml') || name.endsWith('.yml') || name.endsWith('.json') || name === 'Kustomization';
 }
 
 /** `files.exclude`-style globs against paths relative to a workspace folder (always with `/`). */

@@ -77,8 +77,13 @@ export function recognise(identity: ObjectIdentity | undefined): Recognition {
   return schema.apiVersion === identity.apiVersion ? { status: 'served', schema } : { status: 'other-version', schema };
 }
 
+const FLOW_API_VERSION = /[{,\s]["']?apiVersion["']?\s*:/;
+const FLOW_KIND = /[{,\s]["']?kind["']?\s*:/;
+
 /** Whether a document is written as one flow mapping (`{apiVersion: ..., kind: ...}`, or JSON). */
 export function startsAsFlowMapping(text: string): boolean {
+  // Only objects are worth a parse: JSON files such as package-lock.json are not.
+  if (!FLOW_API_VERSION.test(text) || !FLOW_KIND.test(text)) return false;
   const first = /^(?:\uFEFF)?(?:[ \t]*(?:#[^\n\r]*)?(?:\r\n|\r|\n)|%[^\n\r]*(?:\r\n|\r|\n)|---[ \t]*(?:\r\n|\r|\n))*[ \t]*(?:---[ \t]+)?(\S)/.exec(text);
   return first?.[1] === '{';
 }
