@@ -23,6 +23,8 @@ export class DiagnosticsPublisher {
     private readonly charts: ChartResolution,
     private readonly patches: KustomizePatches,
     messageArrived: () => boolean,
+    /** An open document's edit changed what other files may refer to. */
+    private readonly indexChanged: () => void = () => undefined,
   ) {
     this.scheduler = new DiagnosticsScheduler((uri) => this.createPass(uri), (message) => connection.console.error(message), messageArrived);
   }
@@ -52,7 +54,9 @@ export class DiagnosticsPublisher {
     const before = this.session.index.revision;
     this.session.updateOpen(uri, entry.model);
     // Other open documents need a pass only when something they may refer to changed.
-    if (this.session.index.revision !== before) for (const other of this.store.uris()) if (other !== uri) this.scheduler.schedule(other);
+    if (this.session.index.revision === before) return;
+    for (const other of this.store.uris()) if (other !== uri) this.scheduler.schedule(other);
+    this.indexChanged();
   }
 
   /** Before work that reads the index: every open document's latest text in it. */

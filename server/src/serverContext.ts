@@ -1,5 +1,6 @@
 import { CodeLensRefreshRequest, type Connection } from 'vscode-languageserver/node';
 import { ChartResolution } from './chartResolution';
+import { ClosedFileDiagnostics } from './closedFileDiagnostics';
 import { DiagnosticsPublisher } from './diagnosticsPublisher';
 import { DocumentStore } from './documentStore';
 import { guardWith, type Guard } from './guarded';
@@ -20,6 +21,8 @@ export interface ServerContext {
   indexing: WorkspaceIndexing;
   charts: ChartResolution;
   diagnostics: DiagnosticsPublisher;
+  /** Problems of the files that are not open (`helmRelease.diagnostics.scope: workspace`). */
+  closedFiles: ClosedFileDiagnostics;
   patches: KustomizePatches;
   /** What the client said it can do, at initialization. */
   client: { refreshCodeLenses: boolean; workspaceFolders: boolean };
@@ -32,8 +35,14 @@ export function createServerContext(connection: Connection): ServerContext {
   const client = { refreshCodeLenses: false, workspaceFolders: false };
   // The session and the chart lookups tell the diagnostics when to run again; those exist just below.
   let diagnostics: DiagnosticsPublisher | undefined;
+  let closedFiles: ClosedFileDiagnostics | undefined;
   const session = new WorkspaceSession({
     changed: () => diagnostics?.scheduleAll(),
+    indexed: () => closedFiles?.indexReady(),
+    reloaded: (uris) => {
+      for (const uri of uris) closedFiles?.fileChanged(uri);
+      closedFiles?.indexChanged();
+    },
     status: (status) => void connection.sendNotification(INDEX_STATUS, status),
     log: (message) => connection.console.info(message),
     isOpen: (uri) => store.get(uri) !== undefined,
@@ -42,12 +51,16 @@ export function createServerContext(connection: Connection): ServerContext {
   const charts = new ChartResolution(session, store, () => indexing.folders, {
     changed: () => {
       diagnostics?.scheduleAll();
+      closedFiles?.indexChanged();
       // The line above each HelmRelease names its chart, or why there is none.
       if (client.refreshCodeLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     },
     log: (message) => connection.console.info(message),
     refused: (url, status) => void connection.sendNotification(CREDENTIALS_NEEDED, { url, status } satisfies CredentialsNeeded),
   });
-  diagnostics = new DiagnosticsPublisher(connection, store, session, settings, charts, patches, watchIncomingMessages());
-  return { connection, guarded: guardWith(connection), store, settings, session, indexing, charts, diagnostics, patches, client };
+  const messageArrived = watchIncomingMessages();
+  closedFiles = new ClosedFileDiagnostics(connection, store, session, settings, charts, patches, messageArrived);
+  const closed = closedFiles;
+  diagnostics = new DiagnosticsPublisher(connection, store, session, settings, charts, patches, messageArrived, () => closed.indexChanged());
+  return { connection, guarded: guardWith(connection), store, settings, session, indexing, charts, diagnostics, closedFiles, patches, client };
 }

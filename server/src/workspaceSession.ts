@@ -17,6 +17,10 @@ export interface IndexStatus {
 export interface SessionHooks {
   /** The index changed: diagnostics of open documents may change too. */
   changed(): void;
+  /** A scan of the workspace completed. */
+  indexed?(): void;
+  /** These files were read again from disk (changed, created, deleted, or closed in the editor). */
+  reloaded?(uris: string[]): void;
   status(status: IndexStatus): void;
   log(message: string): void;
   isOpen(uri: string): boolean;
@@ -73,6 +77,7 @@ export class WorkspaceSession {
     if (result.problems.length > 0) this.hooks.log(`Indexing: ${result.problems.length} file(s) could not be read, e.g. ${result.problems.slice(0, 3).join('; ')}`);
     this.hooks.status({ state: 'ready', files: this.index.fileCount, durationMs: Math.round(result.durationMs), skipped: result.skipped, problems: result.problems.length });
     this.hooks.changed();
+    this.hooks.indexed?.();
     return result;
   }
 
@@ -88,11 +93,14 @@ export class WorkspaceSession {
   /** A closed document falls back to what is on disk (unless it was opened again meanwhile). */
   async closed(uri: string, maxFileSize: number): Promise<void> {
     await this.reload(uri, maxFileSize);
-    if (!this.hooks.isOpen(uri)) this.hooks.changed();
+    if (this.hooks.isOpen(uri)) return;
+    this.hooks.changed();
+    this.hooks.reloaded?.([uri]);
   }
 
   async filesChanged(events: FileEvent[], maxFileSize: number): Promise<void> {
     let changed = false;
+    const reloaded: string[] = [];
     for (const event of events) {
       if (!/\.(ya?ml|json)$|\/Kustomization$/.test(event.uri) || this.hooks.isOpen(event.uri)) continue;
       if (event.type === FileChangeType.Deleted) {
@@ -102,8 +110,10 @@ export class WorkspaceSession {
         await this.reload(event.uri, maxFileSize);
         changed = true;
       }
+      reloaded.push(event.uri);
     }
     if (changed) this.hooks.changed();
+    if (reloaded.length > 0) this.hooks.reloaded?.(reloaded);
   }
 
   private async reload(uri: string, maxFileSize: number): Promise<void> {

@@ -20,6 +20,7 @@ describe('settings', () => {
       'helmRelease.maxFileSize': defaultSettings.maxFileSize,
       'helmRelease.fluxVersion': defaultSettings.fluxVersion,
       'helmRelease.exclude': defaultSettings.exclude,
+      'helmRelease.diagnostics.scope': defaultSettings.diagnosticsScope,
     };
     for (const [key, value] of Object.entries(expected)) {
       assert.ok(properties[key], `${key} is declared in package.json`);

@@ -123,7 +123,8 @@ export function checkText(bytes: Uint8Array, settings: Settings, context: FileCo
   return modelDiagnostics(FileModel.fromText(text, settings.maxFileSize), valid, settings, context);
 }
 
-function modelDiagnostics(model: FileModel, valid: boolean, settings: Settings, context: FileContext): Diagnostic[] {
+/** A file's diagnostics as read from disk: its checks, and a warning when its bytes were not valid UTF-8. */
+export function modelDiagnostics(model: FileModel, valid: boolean, settings: Settings, context: FileContext): Diagnostic[] {
   const diagnostics = fileDiagnostics(model, settings, context);
   if (!valid && model.segments.some((s) => s.analysis.isFlux)) {
     diagnostics.unshift({

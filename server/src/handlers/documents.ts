@@ -6,12 +6,13 @@ const KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 
 /** Open, edited and closed documents, and files changed on disk. */
 export function registerDocuments(context: ServerContext): void {
-  const { connection, guarded, store, diagnostics, session, settings, charts, patches } = context;
+  const { connection, guarded, store, diagnostics, closedFiles, session, settings, charts, patches } = context;
 
   connection.onDidOpenTextDocument(
     guarded('open', undefined, (params) => {
       const { uri, languageId, version, text } = params.textDocument;
       store.open(uri, languageId, version, text);
+      closedFiles.opened(uri);
       diagnostics.schedule(uri);
     }),
   );

@@ -1,10 +1,11 @@
+import { pathToFileURL } from 'url';
 import { DidChangeConfigurationNotification, TextDocumentSyncKind, type InitializeResult } from 'vscode-languageserver/node';
 import type { ServerContext } from '../serverContext';
 import { SERVER_COMMANDS } from './commands';
 
 /** Initialization, settings and workspace folders. */
 export function registerLifecycle(context: ServerContext): void {
-  const { connection, settings, indexing, charts, store, client } = context;
+  const { connection, settings, indexing, charts, store, client, closedFiles } = context;
 
   connection.onInitialize((params): InitializeResult => {
     const capabilities = params.capabilities.workspace;
@@ -42,7 +43,11 @@ export function registerLifecycle(context: ServerContext): void {
       connection.workspace.onDidChangeWorkspaceFolders((event) => indexing.foldersChanged(event.added.map((f) => f.uri), event.removed.map((f) => f.uri)));
     }
     void indexing.start();
+    void applyScope();
   });
+
+  /** `helmRelease.diagnostics.scope`, as set for the first workspace folder. */
+  const applyScope = async () => closedFiles.setEnabled((await settings.for(indexing.folders[0] ? pathToFileURL(indexing.folders[0]).toString() : '')).diagnosticsScope === 'workspace');
 
   connection.onDidChangeConfiguration((change) => {
     settings.changed(change.settings);
@@ -57,6 +62,8 @@ export function registerLifecycle(context: ServerContext): void {
       }
       // Severity, Flux version, download settings: everything may differ now.
       charts.changed();
+      await applyScope();
+      closedFiles.settingsChanged();
       await indexing.refresh();
     })();
   });

@@ -15,6 +15,8 @@ export interface Settings {
   fluxVersion: string;
   /** Globs of files the workspace index leaves out. */
   exclude: string[];
+  /** Which files get diagnostics: every Flux file of the workspace, or only those open in editors. */
+  diagnosticsScope: 'workspace' | 'openFiles';
 }
 
 export const defaultSettings: Settings = {
@@ -25,6 +27,7 @@ export const defaultSettings: Settings = {
   maxFileSize: 10 * 1024 * 1024,
   fluxVersion: '2.9',
   exclude: [],
+  diagnosticsScope: 'workspace',
 };
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'information', 'hint', 'off'];
@@ -56,5 +59,7 @@ export function normalizeSettings(raw: unknown): Settings {
     ? r.fluxVersion.replace(/^v/, '').split('.').slice(0, 2).join('.')
     : defaultSettings.fluxVersion;
   const exclude = Array.isArray(r.exclude) ? r.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [];
-  return { validate: flag('validate'), completion: flag('completion'), hover: flag('hover'), severity, maxFileSize, fluxVersion, exclude };
+  const scope = (r.diagnostics as { scope?: unknown } | undefined)?.scope ?? r.diagnosticsScope;
+  const diagnosticsScope = scope === 'openFiles' ? 'openFiles' : 'workspace';
+  return { validate: flag('validate'), completion: flag('completion'), hover: flag('hover'), severity, maxFileSize, fluxVersion, exclude, diagnosticsScope };
 }

@@ -1,0 +1,88 @@
+/**
+ * Every problem of the workspace in the Problems view: files that are not open get their
+ * diagnostics after indexing, and keep them current as files change on disk, in editors, or when a
+ * change in one file affects another.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { TestClient } from './lspClient';
+
+const FIXTURE = path.resolve(__dirname, '../fixtures/gitops-repo');
+const SOURCES = 'infrastructure/sources/helm-repositories.yaml';
+const RELEASE = 'apps/base/grade-api/release.yaml';
+
+describe('workspace diagnostics', () => {
+  let root: string;
+  let client: TestClient;
+  const uri = (relative: string) => pathToFileURL(path.join(root, relative)).toString();
+  const text = (relative: string) => readFileSync(path.join(root, relative), 'utf8');
+  /** The diagnostics last published for a file, once the server has published one matching `until`. */
+  const published = async (relative: string, until: (diagnostics: Diagnostic[]) => boolean): Promise<Diagnostic[]> => {
+    const last = () => [...client.published].reverse().find((p) => p.uri === uri(relative))?.diagnostics;
+    for (let i = 0; i < 200; i++) {
+      const current = last();
+      if (current && until(current)) return current;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no matching diagnostics for ${relative}; last: ${JSON.stringify(last())}`);
+  };
+  const codes = (diagnostics: Diagnostic[]) => diagnostics.map((d) => String(d.code));
+
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'hr-problems-'));
+    cpSync(FIXTURE, root, { recursive: true });
+    client = new TestClient();
+    client.configuration = {};
+    await client.initialize(true, [root]);
+    await client.ready;
+  });
+
+  after(async () => {
+    await client.shutdown();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  test('after indexing, a file nobody opened shows its removed apiVersion', async () => {
+    const found = await published(SOURCES, (d) => d.length > 0);
+    assert.deepEqual(codes(found), ['api-version-removed']);
+    assert.ok(!client.published.some((p) => p.uri === uri(RELEASE) && p.diagnostics.length > 0), 'a file without problems gets none');
+  });
+
+  test('a file changed on disk is checked again', async () => {
+    const broken = text(RELEASE).replace(/interval: \S+/, 'interval: 5 minutes');
+    writeFileSync(path.join(root, RELEASE), broken);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(RELEASE), type: 2 }] });
+    assert.deepEqual(codes(await published(RELEASE, (d) => d.length > 0)), ['invalid-pattern']);
+  });
+
+  test('a source renamed in an editor: the closed release that uses it shows the missing reference, and loses it when renamed back', async () => {
+    const sources = text(SOURCES);
+    await client.open(uri(SOURCES), sources);
+    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uri(SOURCES), version: 2 }, contentChanges: [{ text: sources.replace('name: grade-api-charts', 'name: renamed-charts') }] });
+    assert.ok(codes(await published(RELEASE, (d) => codes(d).includes('missing-reference'))).includes('missing-reference'));
+    void client.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uri(SOURCES), version: 3 }, contentChanges: [{ text: sources }] });
+    assert.deepEqual(codes(await published(RELEASE, (d) => !codes(d).includes('missing-reference'))), ['invalid-pattern']);
+  });
+
+  test('a file closed without saving shows its problems as saved on disk again', async () => {
+    void client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uri(SOURCES) } });
+    assert.deepEqual(codes(await published(SOURCES, (d) => d.length > 0)), ['api-version-removed']);
+  });
+
+  test('a deleted file loses its problems', async () => {
+    rmSync(path.join(root, RELEASE));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(RELEASE), type: 3 }] });
+    assert.deepEqual(await published(RELEASE, (d) => d.length === 0), []);
+  });
+
+  test('helmRelease.diagnostics.scope: openFiles clears the problems of closed files', async () => {
+    client.configuration = { diagnostics: { scope: 'openFiles' } };
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    assert.deepEqual(await published(SOURCES, (d) => d.length === 0), []);
+  });
+});
