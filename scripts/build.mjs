@@ -1,6 +1,9 @@
 // Bundles the extension client, the language server, the CLI and the benchmark with esbuild.
 import { build } from 'esbuild';
 import { chmodSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 const production = process.argv.includes('--production');
 const common = {
@@ -26,8 +29,22 @@ const common = {
   ],
 };
 
+/**
+ * The extension's first bundle reads only strings and types from server/src/protocol.ts; its
+ * request types (marked pure) are left out, and with them the protocol library they come from,
+ * so that activation does not load it.
+ */
+const protocolTypesUnused = {
+  name: 'protocol-types-unused',
+  setup(build) {
+    build.onResolve({ filter: /^vscode-languageserver-protocol$/ }, (args) =>
+      /[\\/]server[\\/]src[\\/]protocol\.ts$/.test(args.importer) ? { path: require.resolve('vscode-languageserver-protocol'), sideEffects: false } : undefined,
+    );
+  },
+};
+
 await Promise.all([
-  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  build({ ...common, plugins: [...common.plugins, protocolTypesUnused], entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['client/src/clusterUi/index.ts'], outfile: 'dist/clusterUi.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['client/src/languageClient.ts'], outfile: 'dist/languageClient.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),

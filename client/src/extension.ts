@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { commands, EventEmitter, window, type ExtensionContext, type TreeDataProvider } from 'vscode';
 import type { ClusterUi } from './clusterUi';
+import { startClusterWhenUseful } from './clusterAutoStart';
 import type { Node as ClusterNode } from './clusterUi/trees';
 import { registerEffectiveValues } from './effectiveValues';
 import { EnteredCredentials, registerRegistryCredentials } from './registryCredentials';
@@ -10,7 +11,10 @@ import type { RunningClient } from './languageClient';
 let client: LanguageClient | undefined;
 let running: RunningClient | undefined;
 
-/** The cluster side, loaded on first use (the Flux view opened or a cluster command run), never at activation. */
+/**
+ * The cluster side, loaded on first use (the Flux view opened, a cluster command run, or a Flux
+ * manifest open with a kubeconfig present), never during activation.
+ */
 let clusterUi: Promise<ClusterUi> | undefined;
 let loadedClusterUi: ClusterUi | undefined;
 
@@ -26,7 +30,7 @@ function registerCluster(context: ExtensionContext): void {
     clusterUi ??= Promise.resolve().then(() => {
       // A separate bundle, so that the Kubernetes client is not read while VS Code starts.
       const module = require(path.join(__dirname, 'clusterUi.js')) as typeof import('./clusterUi');
-      loadedClusterUi = module.startClusterUi(context, refresh);
+      loadedClusterUi = module.startClusterUi(context, refresh, async (document) => (running ? running.objects(document.uri) : []));
       return loadedClusterUi;
     });
     return clusterUi;
@@ -41,16 +45,12 @@ function registerCluster(context: ExtensionContext): void {
     window.createTreeView('flux.helmReleases', { treeDataProvider: proxy('releases'), canSelectMany: true, showCollapseAll: true }),
     window.createTreeView('flux.sources', { treeDataProvider: proxy('sources'), canSelectMany: true }),
     ...CLUSTER_COMMANDS.map((id) => commands.registerCommand(id, async (...args: unknown[]) => (await load()).commands[id]?.(...args))),
+    // The status bar and the CodeLenses, without the view being opened.
+    startClusterWhenUseful(() => void load()),
   );
 }
 
-/** What tests (and other extensions) can ask of the running extension. */
-export interface ExtensionApi {
-  testing: ClusterUi['testing'];
-}
-
-export async function activate(context: ExtensionContext): Promise<ExtensionApi> {
-  registerCluster(context);
+export async function activate(context: ExtensionContext): Promise<void> {
   context.subscriptions.push(...registerEffectiveValues(() => client));
   const stored = new EnteredCredentials(context.secrets);
   const credentials = registerRegistryCredentials(stored, async () => running?.sendCredentials());
@@ -61,18 +61,8 @@ export async function activate(context: ExtensionContext): Promise<ExtensionApi>
     running = module.startLanguageClient(context, { credentials: () => stored.list(), credentialsNeeded: credentials.credentialsNeeded });
     client = running.client;
   });
-  const notLoaded = () => {
-    throw new Error('The cluster side is not loaded: open the Flux view or run a Flux command first.');
-  };
-  return {
-    testing: {
-      releases: () => loadedClusterUi?.testing.releases() ?? notLoaded(),
-      sources: () => loadedClusterUi?.testing.sources() ?? notLoaded(),
-      connection: () => loadedClusterUi?.testing.connection() ?? 'not loaded',
-      codeLenses: (uri) => loadedClusterUi?.testing.codeLenses(uri) ?? notLoaded(),
-      treeRows: () => loadedClusterUi?.testing.treeRows() ?? notLoaded(),
-    },
-  };
+  // After the language client, which the cluster CodeLens asks for the objects of a document.
+  registerCluster(context);
 }
 
 export async function deactivate(): Promise<void> {

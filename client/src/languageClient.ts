@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { workspace, type ExtensionContext } from 'vscode';
+import { workspace, type ExtensionContext, type Uri } from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CREDENTIALS_NEEDED, REGISTRY_CREDENTIALS, TRUST_GRANTED, type CredentialsNeeded, type RegistryCredential } from '../../server/src/protocol';
+import { CREDENTIALS_NEEDED, ObjectsRequest, REGISTRY_CREDENTIALS, TRUST_GRANTED, type CredentialsNeeded, type ManifestObject, type RegistryCredential } from '../../server/src/protocol';
 import { newSealKey, seal, SEAL_KEY_ENV } from '../../server/src/sealed';
 
 /** What the rest of the extension gives the language client. */
@@ -16,6 +16,8 @@ export interface RunningClient {
   client: LanguageClient;
   /** Hands the entered credentials to the server (again); a no-op until it runs. */
   sendCredentials(): Promise<void>;
+  /** The Kubernetes objects of an open document, once the server runs; [] when it cannot answer. */
+  objects(uri: Uri): Promise<ManifestObject[]>;
 }
 
 /**
@@ -61,6 +63,15 @@ export function startLanguageClient(context: ExtensionContext, hooks: ClientHook
   client.onNotification(CREDENTIALS_NEEDED, (notice: CredentialsNeeded) => hooks.credentialsNeeded(notice));
   // Also after a restart of the server: a new process knows nothing yet.
   context.subscriptions.push(client.onDidChangeState((event) => event.newState === State.Running && void sendCredentials().catch(() => undefined)));
-  void client.start();
-  return { client, sendCredentials };
+  const started = client.start();
+  const objects = async (uri: Uri): Promise<ManifestObject[]> => {
+    try {
+      await started;
+      return await client.sendRequest(ObjectsRequest, { uri: client.code2ProtocolConverter.asUri(uri) });
+    } catch {
+      return [];
+    }
+  };
+  started.catch(() => undefined);
+  return { client, sendCredentials, objects };
 }

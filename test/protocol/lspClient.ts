@@ -3,6 +3,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { ObjectsRequest, type ManifestObject } from '../../server/src/protocol';
 
 export const SERVER = path.resolve(__dirname, '../../dist/server.js');
 
@@ -101,6 +102,11 @@ export class TestClient {
       title = lenses[0]?.command.title ?? '';
     }
     return title;
+  }
+
+  /** The Kubernetes objects of an open document, as the extension's cluster CodeLens asks for them. */
+  objects(uri: string): Promise<ManifestObject[]> {
+    return this.connection.sendRequest(ObjectsRequest, { uri });
   }
 
   async shutdown(): Promise<number | null> {

@@ -1,11 +1,12 @@
 // Kubeconfig loading (files, merging as kubectl does, contexts) and connecting to a context.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { ClusterConnection, type ConnectOptions } from './connection';
 import { ClusterError, redact, safeUrl } from './errors';
 import { execConfigOf, ExecCredentialPlugin, withoutExec } from './execCredentials';
+import { kubeconfigFiles, type LoadOptions } from './kubeconfigFiles';
+
+export { kubeconfigExists, kubeconfigFiles, type LoadOptions } from './kubeconfigFiles';
 
 export interface ContextInfo {
   name: string;
@@ -14,26 +15,6 @@ export interface ContextInfo {
   namespace: string | undefined;
   /** Server URL without user info. */
   server: string | undefined;
-}
-
-export interface LoadOptions {
-  /** An explicit kubeconfig file; wins over KUBECONFIG and the default. */
-  path?: string;
-  /** The environment to read KUBECONFIG from (default `process.env`). */
-  env?: Record<string, string | undefined>;
-  /** Home directory for `~/.kube/config` (default `os.homedir()`). */
-  homeDir?: string;
-}
-
-/** The files a kubeconfig would be read from, in precedence order (as kubectl does). */
-export function kubeconfigFiles(options: LoadOptions = {}): string[] {
-  if (options.path !== undefined && options.path !== '') return [options.path];
-  const env = options.env ?? process.env;
-  const variable = env.KUBECONFIG;
-  if (variable !== undefined && variable.trim() !== '') {
-    return variable.split(delimiter).filter((file) => file.trim() !== '');
-  }
-  return [join(options.homeDir ?? homedir(), '.kube', 'config')];
 }
 
 function describeLoadError(error: unknown): string {

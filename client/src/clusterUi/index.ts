@@ -1,9 +1,9 @@
-import { EventEmitter, languages, StatusBarAlignment, Uri, window, workspace, type ExtensionContext, type TreeDataProvider } from 'vscode';
-import { revisionOf, sourceRevisionOf, stateOf, type ObjectRef } from '../cluster';
+import { EventEmitter, languages, StatusBarAlignment, window, workspace, type ExtensionContext, type TreeDataProvider } from 'vscode';
+import type { ObjectRef } from '../cluster';
 import { ClusterSession } from './session';
 import { FluxTree, HELM_RELEASE_KINDS, SOURCE_KINDS, type Node } from './trees';
 import { registerClusterCommands } from './commands';
-import { ClusterCodeLens } from './codeLens';
+import { ClusterCodeLens, type ObjectsOf } from './codeLens';
 import { ReadOnlyDocuments } from './documents';
 
 /** What the extension gets back when the cluster side loads. */
@@ -12,24 +12,16 @@ export interface ClusterUi {
   commands: Record<string, (...args: unknown[]) => Promise<unknown>>;
   releases: TreeDataProvider<Node>;
   sources: TreeDataProvider<Node>;
-  testing: {
-    releases(): Array<{ namespace: string; name: string; state: string; revision?: string }>;
-    sources(): Array<{ kind: string; namespace: string; name: string; state: string; revision?: string }>;
-    connection(): string;
-    codeLenses(uri: string): Promise<string[]>;
-    /** Renders the whole HelmReleases tree (groups and items) and returns the number of release rows. */
-    treeRows(): Promise<number>;
-  };
 }
 
 /** Starts the cluster side: connection, live cache, views, commands, CodeLens and status bar. */
-export function startClusterUi(context: ExtensionContext, refreshViews: EventEmitter<void>): ClusterUi {
+export function startClusterUi(context: ExtensionContext, refreshViews: EventEmitter<void>, objectsOf: ObjectsOf): ClusterUi {
   const session = new ClusterSession();
   const documents = new ReadOnlyDocuments();
   let namespaceFilter: string | undefined;
   const releases = new FluxTree(session, HELM_RELEASE_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
   const sources = new FluxTree(session, SOURCE_KINDS, 'sourceKind', refreshViews.event, () => namespaceFilter);
-  const codeLens = new ClusterCodeLens(session);
+  const codeLens = new ClusterCodeLens(session, objectsOf);
   const status = window.createStatusBarItem('flux.context', StatusBarAlignment.Left, 10);
   status.name = 'Flux cluster';
   status.command = 'flux.selectContext';
@@ -53,7 +45,8 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
       refreshViews.fire();
       renderStatus();
     }),
-    languages.registerCodeLensProvider({ language: 'yaml' }, codeLens),
+    // JSON manifests too: the language server reads both.
+    languages.registerCodeLensProvider([{ language: 'yaml' }, { language: 'json' }], codeLens),
     workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('helmRelease.cluster')) void session.connect();
     }),
@@ -88,22 +81,5 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
     commands: handlers,
     releases,
     sources,
-    testing: {
-      releases: () => releases.objects().map(({ object }) => ({ namespace: object.metadata.namespace ?? '', name: object.metadata.name, state: stateOf(object), revision: revisionOf(object) })),
-      sources: () => sources.objects().map(({ kind, object }) => ({ kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name, state: stateOf(object), revision: sourceRevisionOf(object) })),
-      connection: () => session.status,
-      codeLenses: async (uri) => codeLens.provideCodeLenses(await workspace.openTextDocument(Uri.parse(uri))).map((l) => l.command?.title ?? ''),
-      treeRows: async () => {
-        let rows = 0;
-        for (const group of await releases.getChildren()) {
-          releases.getTreeItem(group);
-          for (const item of await releases.getChildren(group)) {
-            releases.getTreeItem(item);
-            if (item.type === 'object') rows++;
-          }
-        }
-        return rows;
-      },
-    },
   };
 }

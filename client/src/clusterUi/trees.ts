@@ -25,6 +25,8 @@ export function objectItem(kind: FluxKind, object: KubeObject): TreeItem {
   const revision = kind === 'HelmRelease' ? revisionOf(object) : sourceRevisionOf(object);
   item.description = [kind === 'HelmRelease' ? undefined : kind, revision].filter(Boolean).join(' · ');
   item.iconPath = ICONS[state];
+  // The icon alone shows the state; a screen reader says it.
+  item.accessibilityInformation = { label: `${kind} ${object.metadata.name}: ${state}${revision ? `, revision ${revision}` : ''}` };
   item.tooltip = new MarkdownString(tooltipOf(object).split('\n').map((l) => `${l}  `).join('\n'));
   item.contextValue = `fluxObject.${kind}.${object.spec?.suspend === true ? 'suspended' : 'active'}`;
   return item;
