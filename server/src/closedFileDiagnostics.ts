@@ -18,6 +18,8 @@ interface Checked {
 
 /** How long a slice of checks runs before it steps aside for requests. */
 const SLICE_MS = 8;
+/** Files read ahead of the checks. */
+const READ_AHEAD = 16;
 /** After a change that other files may depend on, how long to wait for typing to pause. */
 const SETTLE_MS = 300;
 
@@ -44,6 +46,8 @@ export class ClosedFileDiagnostics {
     private readonly charts: ChartResolution,
     private readonly patches: KustomizePatches,
     private readonly messageArrived: () => boolean,
+    /** The resource whose settings apply to a file: its workspace folder (one configuration request per folder, not per file). */
+    private readonly settingsScope: (uri: string) => string,
   ) {}
 
   /** `helmRelease.diagnostics.scope`: `workspace` checks closed files, `openFiles` clears what was sent for them. */
@@ -62,7 +66,8 @@ export class ClosedFileDiagnostics {
   /** The index is complete (again): every closed file is checked, with progress shown the first time. */
   indexReady(): void {
     if (!this.enabled || !this.session.ready) return;
-    const uris = this.session.index.uris().filter((uri) => !this.store.get(uri));
+    // Files without a Flux object have nothing to report: they are not read again.
+    const uris = this.session.index.uris().filter((uri) => !this.store.get(uri) && this.session.index.factsOf(uri)?.checked !== false);
     const first = this.checked.size === 0;
     for (const uri of uris) this.queue.add(uri);
     // Files no longer indexed (excluded, deleted) lose their problems.
@@ -150,25 +155,22 @@ export class ClosedFileDiagnostics {
   private async drain(): Promise<void> {
     let sliceStart = performance.now();
     while (this.queue.size > 0 && this.enabled) {
-      const uri = this.queue.values().next().value as string;
-      this.queue.delete(uri);
-      try {
-        await this.check(uri);
-      } catch (error) {
-        this.connection.console.error(`Checking ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      }
-      if (this.progress) {
-        this.progress.done++;
-        if (this.progress.done >= this.progress.total || this.queue.size === 0) {
-          this.progress.reporter.done();
-          this.progress = undefined;
-        } else if (this.progress.done % 100 === 0) {
-          this.progress.reporter.report(Math.round((this.progress.done / this.progress.total) * 100), `${this.progress.done} of ${this.progress.total} files`);
+      // A few files are read at once, so that the disk works while the thread checks.
+      const batch = [...this.queue].slice(0, READ_AHEAD);
+      for (const uri of batch) this.queue.delete(uri);
+      const reads = batch.map((uri) => this.read(uri));
+      for (const [i, read] of reads.entries()) {
+        try {
+          const bytes = await read;
+          if (bytes) await this.check(batch[i]!, bytes);
+        } catch (error) {
+          this.connection.console.error(`Checking ${batch[i]} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         }
-      }
-      if (this.messageArrived() || performance.now() - sliceStart >= SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
+        this.advanceProgress();
+        if (this.messageArrived() || performance.now() - sliceStart >= SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
       }
     }
     if (this.progress && this.queue.size === 0) {
@@ -177,19 +179,34 @@ export class ClosedFileDiagnostics {
     }
   }
 
-  private async check(uri: string): Promise<void> {
+  private advanceProgress(): void {
+    if (!this.progress) return;
+    this.progress.done++;
+    if (this.progress.done >= this.progress.total) {
+      this.progress.reporter.done();
+      this.progress = undefined;
+    } else if (this.progress.done % 100 === 0) {
+      this.progress.reporter.report(Math.round((this.progress.done / this.progress.total) * 100), `${this.progress.done} of ${this.progress.total} files`);
+    }
+  }
+
+  /** A closed, indexed file's bytes, or undefined when there is nothing to check. */
+  private async read(uri: string): Promise<Buffer | undefined> {
     const file = filePath(uri);
-    if (!file || this.store.get(uri) || !this.session.index.hasFile(uri)) return;
+    if (!file || this.store.get(uri) || !this.session.index.hasFile(uri)) return undefined;
+    try {
+      return await readFile(file);
+    } catch {
+      return undefined; // gone: the index hears of it from the file events
+    }
+  }
+
+  private async check(uri: string, bytes: Buffer): Promise<void> {
+    const file = filePath(uri)!;
     const previous = this.checked.get(uri);
     const key = this.keyOf(uri);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch {
-      return; // gone: the index hears of it from the file events
-    }
     if (this.store.get(uri) || !this.enabled) return; // opened while we read
-    const settings = await this.settings.for(uri);
+    const settings = await this.settings.for(this.settingsScope(uri));
     const { text, valid } = decode(bytes);
     const model = FileModel.fromText(text, settings.maxFileSize);
     const partial = this.patches.isPartial(file);

@@ -10,6 +10,7 @@ import { registerDocuments } from './handlers/documents';
 import { registerLanguage } from './handlers/language';
 import { registerLifecycle } from './handlers/lifecycle';
 import { registerNavigation } from './handlers/navigation';
+import { registerObjectsHandler } from './handlers/objects';
 
 const connection = createConnection(ProposedFeatures.all);
 const context = createServerContext(connection);
@@ -20,6 +21,7 @@ registerLanguage(context);
 registerNavigation(context);
 registerCharts(context);
 registerCommands(context);
+registerObjectsHandler(connection, context.store);
 
 process.on('uncaughtException', (error) => connection.console.error(`Unexpected error: ${error.stack ?? error.message}`));
 process.on('unhandledRejection', (reason) => connection.console.error(`Unexpected rejection: ${String(reason)}`));

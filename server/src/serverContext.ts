@@ -8,7 +8,9 @@ import { watchIncomingMessages } from './incomingMessages';
 import { KustomizePatches } from './node/kustomizePatches';
 import { CREDENTIALS_NEEDED, INDEX_STATUS, type CredentialsNeeded } from './protocol';
 import { SettingsSource } from './settingsSource';
-import { WorkspaceIndexing } from './workspaceIndexing';
+import { filePath, WorkspaceIndexing } from './workspaceIndexing';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { WorkspaceSession } from './workspaceSession';
 
 /** What the handlers of the server share. */
@@ -59,7 +61,11 @@ export function createServerContext(connection: Connection): ServerContext {
     refused: (url, status) => void connection.sendNotification(CREDENTIALS_NEEDED, { url, status } satisfies CredentialsNeeded),
   });
   const messageArrived = watchIncomingMessages();
-  closedFiles = new ClosedFileDiagnostics(connection, store, session, settings, charts, patches, messageArrived);
+  closedFiles = new ClosedFileDiagnostics(connection, store, session, settings, charts, patches, messageArrived, (uri) => {
+    const file = filePath(uri);
+    const folder = file && indexing.folders.find((f) => file.startsWith(f + path.sep));
+    return folder ? pathToFileURL(folder).toString() : '';
+  });
   const closed = closedFiles;
   diagnostics = new DiagnosticsPublisher(connection, store, session, settings, charts, patches, messageArrived, () => closed.indexChanged());
   return { connection, guarded: guardWith(connection), store, settings, session, indexing, charts, diagnostics, closedFiles, patches, client };

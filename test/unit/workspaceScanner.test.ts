@@ -394,7 +394,7 @@ describe('templates in the workspace', () => {
     write(root, 'apps/repo.yaml', helmRepository('charts'));
     const { paths, facts, result } = await scan(root);
     assert.deepEqual(paths, ['apps/repo.yaml', 'charts/app/templates/release.yaml']);
-    assert.deepEqual(facts.get('charts/app/templates/release.yaml'), { objects: [], references: [] });
+    assert.deepEqual(facts.get('charts/app/templates/release.yaml'), { objects: [], references: [], checked: false }, 'nothing defined, and not checked in the background');
     assert.deepEqual(result.problems, []);
   });
 });

@@ -6,6 +6,7 @@ import type { FileModel } from '../model/fileModel';
 import { ObjectView } from '../model/objectView';
 import type { PathSegment } from '../model/yamlTree';
 import { textHash } from '../text/hash';
+import { isFluxKustomization } from '../features/inlinePatches';
 import type { FactsPart, FileFacts, ObjectRecord, ReferenceRecord } from './types';
 
 /** Kinds the index keeps: what references point at, and what holds references. */
@@ -45,6 +46,8 @@ export function extractFileFacts(uri: string, filePath: string | undefined, mode
   const facts: FileFacts = { objects: [], references: [] };
   if (options.parts) facts.parts = [];
   if (model.oversized || model.binary) return facts;
+  // Helm templates are not manifests until rendered: they are not checked unless opened.
+  facts.checked = model.segments.some((s) => (s.analysis.isFlux || isFluxKustomization(s.analysis)) && !s.analysis.text.includes('{{'));
   const isKustomizationFile = filePath !== undefined && KUSTOMIZATION_FILES.has(path.basename(filePath));
   const call = {};
   for (const segment of model.segments) {

@@ -83,4 +83,6 @@ export interface FileFacts {
   kustomization?: KustomizationRecord;
   /** Per document, for open files: lets the index tell which documents an edit changed. */
   parts?: FactsPart[];
+  /** The file holds a Flux object (or cannot be read as YAML documents): it has diagnostics to compute. */
+  checked?: boolean;
 }
