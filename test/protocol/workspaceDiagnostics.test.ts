@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -36,6 +36,8 @@ describe('workspace diagnostics', () => {
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'hr-problems-'));
     cpSync(FIXTURE, root, { recursive: true });
+    mkdirSync(path.join(root, 'charts/app/templates'), { recursive: true });
+    writeFileSync(path.join(root, 'charts/app/templates/release.yaml'), 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  interval: {{ .Values.interval }}\n');
     client = new TestClient();
     client.configuration = {};
     await client.initialize(true, [root]);
@@ -78,6 +80,8 @@ describe('workspace diagnostics', () => {
     rmSync(path.join(root, RELEASE));
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(RELEASE), type: 3 }] });
     assert.deepEqual(await published(RELEASE, (d) => d.length === 0), []);
+    // By now the first pass is long done.
+    assert.ok(!client.published.some((p) => p.uri === uri('charts/app/templates/release.yaml')), 'a Helm template is not a manifest until rendered');
   });
 
   test('helmRelease.diagnostics.scope: openFiles clears the problems of closed files', async () => {
