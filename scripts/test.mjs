@@ -35,6 +35,8 @@ function testFiles(dir) {
 const only = process.argv.slice(2);
 runOrExit(process.execPath, ['scripts/build.mjs']);
 runOrExit(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+// The linter, with the rules that keep the layers apart (eslint.config.mjs).
+runOrExit(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
 const files = only.length > 0 ? only : testFiles('test').sort();
 const unit = await runCapturing(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=tap', ...files]);
 const count = (text, pattern) => Number(pattern.exec(text)?.[1] ?? 0);

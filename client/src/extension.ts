@@ -29,6 +29,7 @@ function registerCluster(context: ExtensionContext): void {
   const load = () => {
     clusterUi ??= Promise.resolve().then(() => {
       // A separate bundle, so that the Kubernetes client is not read while VS Code starts.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle loaded at run time, on first use
       const module = require(path.join(__dirname, 'clusterUi.js')) as typeof import('./clusterUi');
       loadedClusterUi = module.startClusterUi(context, refresh, async (document) => (running ? running.objects(document.uri) : []));
       return loadedClusterUi;
@@ -57,6 +58,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   context.subscriptions.push(...credentials.disposables);
   // The language client is a bundle of its own, started as soon as activation has returned.
   setImmediate(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle loaded at run time, after activation
     const module = require(path.join(__dirname, 'languageClient.js')) as typeof import('./languageClient');
     running = module.startLanguageClient(context, { credentials: () => stored.list(), credentialsNeeded: credentials.credentialsNeeded });
     client = running.client;

@@ -1,11 +1,12 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { ChartResolution } from './chartResolution';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
-import type { DocumentStore } from './documentStore';
+import type { DocumentStore, OpenDocument } from './documentStore';
 import { inPatchFolder, type KustomizePatches } from './node/kustomizePatches';
 import { filePath } from './workspaceIndexing';
 import { diagnosticsPass } from './service/languageService';
 import type { SettingsSource } from './settingsSource';
+import type { Settings } from './service/settings';
 import type { WorkspaceSession } from './workspaceSession';
 
 /**
@@ -75,33 +76,33 @@ export class DiagnosticsPublisher {
   private async createPass(uri: string): Promise<Generator<boolean | void, void> | undefined> {
     const settings = await this.settings.for(uri);
     const entry = this.store.get(uri);
-    if (!entry) return undefined;
-    const { charts, session, connection } = this;
-    const publisher = this;
-    return (function* () {
-      // Requests that came with the edit go first.
-      yield true;
-      const version = entry.text.version;
-      const result = yield* diagnosticsPass(
-        entry.model,
-        settings,
-        {
-          ...publisher.patchState(uri),
-          uri,
-          ...charts.context,
-          baselineChart: (ref, current) => charts.baselines.baselineOf(uri, ref.release ?? '', current),
-          valuesFrom: (ref) => charts.valuesFromContent(uri, undefined)?.(ref),
-          index: session.ready ? session.index : undefined,
-          // The index catches up with every open editor before references are checked.
-          syncIndex: () => publisher.flushAll(),
-          chartGeneration: charts.generation,
-        },
-        entry.diagnostics,
-      );
-      // The edited document is published on every edit, for its new version; others only when their problems changed.
-      if (!result.changed && entry.publishedVersion === version) return;
-      entry.publishedVersion = version;
-      void connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics });
-    })();
+    return entry ? this.pass(uri, entry, settings) : undefined;
+  }
+
+  private *pass(uri: string, entry: OpenDocument, settings: Settings): Generator<boolean | void, void> {
+    // Requests that came with the edit go first.
+    yield true;
+    const { charts, session } = this;
+    const version = entry.text.version;
+    const result = yield* diagnosticsPass(
+      entry.model,
+      settings,
+      {
+        ...this.patchState(uri),
+        uri,
+        ...charts.context,
+        baselineChart: (ref, current) => charts.baselines.baselineOf(uri, ref.release ?? '', current),
+        valuesFrom: (ref) => charts.valuesFromContent(uri, undefined)?.(ref),
+        index: session.ready ? session.index : undefined,
+        // The index catches up with every open editor before references are checked.
+        syncIndex: () => this.flushAll(),
+        chartGeneration: charts.generation,
+      },
+      entry.diagnostics,
+    );
+    // The edited document is published on every edit, for its new version; others only when their problems changed.
+    if (!result.changed && entry.publishedVersion === version) return;
+    entry.publishedVersion = version;
+    void this.connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics });
   }
 }

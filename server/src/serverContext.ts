@@ -36,14 +36,13 @@ export function createServerContext(connection: Connection): ServerContext {
   const patches = new KustomizePatches();
   const client = { refreshCodeLenses: false, workspaceFolders: false };
   // The session and the chart lookups tell the diagnostics when to run again; those exist just below.
-  let diagnostics: DiagnosticsPublisher | undefined;
-  let closedFiles: ClosedFileDiagnostics | undefined;
+  const late: { diagnostics?: DiagnosticsPublisher; closedFiles?: ClosedFileDiagnostics } = {};
   const session = new WorkspaceSession({
-    changed: () => diagnostics?.scheduleAll(),
-    indexed: () => closedFiles?.indexReady(),
+    changed: () => late.diagnostics?.scheduleAll(),
+    indexed: () => late.closedFiles?.indexReady(),
     reloaded: (uris) => {
-      for (const uri of uris) closedFiles?.fileChanged(uri);
-      closedFiles?.indexChanged();
+      for (const uri of uris) late.closedFiles?.fileChanged(uri);
+      late.closedFiles?.indexChanged();
     },
     status: (status) => void connection.sendNotification(INDEX_STATUS, status),
     log: (message) => connection.console.info(message),
@@ -52,8 +51,8 @@ export function createServerContext(connection: Connection): ServerContext {
   const indexing = new WorkspaceIndexing(session, settings, (message) => connection.console.error(message));
   const charts = new ChartResolution(session, store, () => indexing.folders, {
     changed: () => {
-      diagnostics?.scheduleAll();
-      closedFiles?.indexChanged();
+      late.diagnostics?.scheduleAll();
+      late.closedFiles?.indexChanged();
       // The line above each HelmRelease names its chart, or why there is none.
       if (client.refreshCodeLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     },
@@ -61,12 +60,12 @@ export function createServerContext(connection: Connection): ServerContext {
     refused: (url, status) => void connection.sendNotification(CREDENTIALS_NEEDED, { url, status } satisfies CredentialsNeeded),
   });
   const messageArrived = watchIncomingMessages();
-  closedFiles = new ClosedFileDiagnostics(connection, store, session, settings, charts, patches, messageArrived, (uri) => {
+  const closedFiles = new ClosedFileDiagnostics(connection, store, session, settings, charts, patches, messageArrived, (uri) => {
     const file = filePath(uri);
     const folder = file && indexing.folders.find((f) => file.startsWith(f + path.sep));
     return folder ? pathToFileURL(folder).toString() : '';
   });
-  const closed = closedFiles;
-  diagnostics = new DiagnosticsPublisher(connection, store, session, settings, charts, patches, messageArrived, () => closed.indexChanged());
+  const diagnostics = new DiagnosticsPublisher(connection, store, session, settings, charts, patches, messageArrived, () => closedFiles.indexChanged());
+  Object.assign(late, { diagnostics, closedFiles });
   return { connection, guarded: guardWith(connection), store, settings, session, indexing, charts, diagnostics, closedFiles, patches, client };
 }

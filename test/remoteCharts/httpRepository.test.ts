@@ -30,7 +30,7 @@ describe('HTTP Helm repository + cache', () => {
   let root: string;
   const files = new Map<string, Buffer>();
   let indexYaml = '';
-  let slowIndex = false;
+  const slowIndex = false;
 
   before(async () => {
     root = mkdtempSync(path.join(tmpdir(), 'remote-charts-'));

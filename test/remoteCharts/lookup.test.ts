@@ -39,11 +39,10 @@ describe('background chart lookups when the repository goes down', () => {
     const cache = new RemoteChartCache(mkdtempSync(path.join(tmpdir(), 'hr-lookup-')), { now: () => now, indexTtlMs: 60_000 });
     const empty = mkdtempSync(path.join(tmpdir(), 'hr-lookup-home-'));
     let changes = 0;
-    let lookup: RemoteChartLookup;
     const ref = { uri: 'file:///r.yaml', sourceKind: 'HelmRepository', sourceName: 'charts', chart: 'app', version: '1.x' };
     const repo = { url: repository.url };
     // As the server does: every change re-runs diagnostics, which looks the chart up again.
-    lookup = new RemoteChartLookup(cache, new LocalCharts(() => []), {
+    const lookup: RemoteChartLookup = new RemoteChartLookup(cache, new LocalCharts(() => []), {
       allowDownload: () => true,
       onChanged: () => {
         changes++;

@@ -224,6 +224,7 @@ function nullPaths(value: unknown, at: string, out: string[] = []): string[] {
   return out;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed snippet JSON, walked freely
 type Obj = Record<string, any>;
 
 function documentsOf(text: string): Obj[] {

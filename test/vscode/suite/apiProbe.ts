@@ -3,6 +3,7 @@
 // extension's bundles (dist/*.js) a `vscode` module that passes every call through to the real API
 // and remembers what those two calls created. The suite then reads the trees as VS Code does
 // (getChildren, getTreeItem) and the status bar item as VS Code renders it (text, tooltip, shown).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS module loader itself, to hand the bundles a probe
 import Module = require('node:module');
 import * as path from 'node:path';
 import type * as vscode from 'vscode';

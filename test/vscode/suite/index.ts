@@ -4,6 +4,7 @@
 import * as http from 'node:http';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS module loader itself
 import Module = require('node:module');
 import * as vscode from 'vscode';
 import type { ChartSourcesConfig, ClusterRequestsResponse, HarnessConfig, ScenarioRequest, SuiteResult, TestOutcome } from '../protocol';
@@ -348,6 +349,7 @@ async function openFluxView(): Promise<void> {
   await vscode.commands.executeCommand('workbench.view.extension.fluxExplorer');
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a live object as JSON, read freely by the assertions
 async function clusterObject(resource: string, namespace: string, name: string): Promise<Record<string, any>> {
   return get(`/cluster/object?resource=${resource}&namespace=${namespace}&name=${name}`);
 }
