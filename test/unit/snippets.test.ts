@@ -7,9 +7,10 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import { FileModel } from '../../server/src/service/model/fileModel';
 import { fileDiagnostics } from '../../server/src/service/languageService';
 import { defaultSettings } from '../../server/src/service/settings';
+import { FLUX_SNIPPETS } from '../../server/src/service/completion/fluxSnippets';
+import { complete, labels } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SNIPPET_FILE = path.join(ROOT, 'snippets/flux.code-snippets');
 const CURRENT_VERSIONS = ['helm.toolkit.fluxcd.io/v2', 'source.toolkit.fluxcd.io/v1'];
 
 interface Snippet {
@@ -153,9 +154,7 @@ function expand(body: readonly string[], picks?: ReadonlyMap<number, string>): s
 
 // ── The snippets and how to check them ───────────────────────────────────────────────────────
 
-const rawFile = readFileSync(SNIPPET_FILE, 'utf8');
-const snippets = JSON.parse(rawFile) as Record<string, Snippet>;
-const entries = Object.entries(snippets);
+const entries: Array<[string, Snippet]> = FLUX_SNIPPETS.map((s) => [s.name, s]);
 
 /** Whole objects start with `apiVersion:`; everything else is a fragment for a HelmRelease spec. */
 const isWholeObject = (s: Snippet) => s.body[0]?.startsWith('apiVersion:') === true;
@@ -253,7 +252,7 @@ describe('snippet expansion (test helper)', () => {
   });
 });
 
-describe('snippets/flux.code-snippets', () => {
+describe('the flux-* snippets', () => {
   test('is JSON with at least one snippet, each with a prefix, a one-line description and a body', () => {
     assert.ok(entries.length > 0);
     for (const [name, s] of entries) {
@@ -276,10 +275,9 @@ describe('snippets/flux.code-snippets', () => {
     assert.equal(new Set(prefixes).size, prefixes.length, `duplicate prefixes: ${prefixes.join(', ')}`);
   });
 
-  test('package.json contributes the file for YAML', () => {
-    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes?: { snippets?: { language: string; path: string }[] } };
-    const contributed = (manifest.contributes?.snippets ?? []).filter((c) => c.language === 'yaml').map((c) => path.resolve(ROOT, c.path));
-    assert.ok(contributed.includes(SNIPPET_FILE), `contributes.snippets: ${JSON.stringify(manifest.contributes?.snippets)}`);
+  test('package.json contributes no static snippets: VS Code would offer them everywhere, inside spec.values too', () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes?: { snippets?: unknown[] } };
+    assert.equal(manifest.contributes?.snippets, undefined);
   });
 
   test('tab stops: same number, same default; at most one $0; no variables', () => {
@@ -387,5 +385,34 @@ describe('fragment snippets validate inside a HelmRelease spec', () => {
       const broken = embed(s, text.replace(first, `${first}\n  notAField: true`));
       assert.ok(diagnosticsOf(broken).some((d) => d.code === 'unknown-field'), `${s.prefix}: an unknown field in the fragment is reported`);
     }
+  });
+});
+
+describe('snippets only where they fit', () => {
+  const release = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app\nspec:\n';
+  const offered = (marked: string) => labels(complete(marked)).filter((l) => l.startsWith('flux-'));
+  const wholeObjects = FLUX_SNIPPETS.filter((s) => s.where === 'document').map((s) => s.prefix);
+
+  test('whole objects at the top of an empty document, and of a new document after others', () => {
+    assert.deepEqual(offered('|'), wholeObjects);
+    assert.deepEqual(offered('flux-h|'), wholeObjects);
+    assert.deepEqual(offered('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\n|'), wholeObjects);
+  });
+
+  test('no snippet inside spec.values, in other nested positions, or indented', () => {
+    assert.deepEqual(offered(`${release}  values:\n    |`), []);
+    assert.deepEqual(offered(`${release}  values:\n    image:\n      |`), []);
+    assert.deepEqual(offered(`${release}  install:\n    |`), []);
+    assert.deepEqual(offered('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  |'), []);
+    assert.deepEqual(offered(`${release}  interval: 5m\n  |`).filter((p) => wholeObjects.includes(p)), []);
+  });
+
+  test('field snippets where their key is valid: remediation and drift detection in spec, valuesFrom items in valuesFrom', () => {
+    assert.deepEqual(offered(`${release}  interval: 5m\n  |`), ['flux-remediation', 'flux-driftdetection']);
+    assert.deepEqual(offered(`${release}  driftDetection:\n    mode: warn\n  |`), ['flux-remediation']);
+    assert.deepEqual(offered(`${release}  valuesFrom:\n    |`), ['flux-valuesfrom-configmap', 'flux-valuesfrom-key', 'flux-valuesfrom-secret-optional']);
+    const afterDash = complete(`${release}  valuesFrom:\n    - |`).find((i) => i.label === 'flux-valuesfrom-configmap')!;
+    const text = (afterDash.textEdit as { newText: string }).newText;
+    assert.ok(text.startsWith('kind: ConfigMap'), `no second dash: ${text}`);
   });
 });

@@ -16,6 +16,7 @@ function compareVersions(a: string, b: string): number {
 }
 import { LineStructure, type StructurePath } from '../completion/lineStructure';
 import { keySnippet } from '../completion/snippets';
+import { FLUX_SNIPPETS, type FluxSnippet } from '../completion/fluxSnippets';
 
 const enum Kind {
   Property = 10,
@@ -82,7 +83,7 @@ export function completeInSegment(segment: Segment, position: Position, schema: 
   if (!schema) {
     if (recognised) return [];
     // A document that does not name its kind yet: offer to start a Flux object.
-    if (context.type === 'key' && context.container.length === 0) return startObject(analysis.text, position, context.prefixStart, wordEnd);
+    if (context.type === 'key' && context.container.length === 0) return startObject(analysis.text, position, context.prefixStart, wordEnd, context.col);
     if (context.type === 'value' && context.path.length === 1) return rootValues(context.path[0] as string, position.line, context.prefixStart, wordEnd);
     return [];
   }
@@ -113,10 +114,11 @@ export function completeInSegment(segment: Segment, position: Position, schema: 
     }));
   }
 
-  const containerSchema = schemaOf(context.container);
-  if (!containerSchema?.properties) return [];
   const present = structure.siblingKeys({ line: context.line, col: context.col });
   const range = replaceRange(position.line, context.prefixStart, wordEnd);
+  const snippets = fieldSnippets(schema.kind, context.container, present, before, range);
+  const containerSchema = schemaOf(context.container);
+  if (!containerSchema?.properties) return snippets;
   const required = new Set(containerSchema.required ?? []);
   const items: CompletionItem[] = [];
   for (const [key, propertySchema] of Object.entries(containerSchema.properties)) {
@@ -133,7 +135,45 @@ export function completeInSegment(segment: Segment, position: Position, schema: 
       textEdit: { range, newText: keySnippet(key, propertySchema) },
     });
   }
-  return items;
+  return [...items, ...snippets];
+}
+
+function snippetItem(snippet: FluxSnippet, range: Range, body: string[]): CompletionItem {
+  return {
+    label: snippet.prefix,
+    kind: Kind.Snippet,
+    detail: snippet.name,
+    documentation: { kind: 'markdown', value: `${snippet.description}\n\n\`\`\`yaml\n${body.join('\n').replace(/\$\{\d+(?::([^}]*))?\}|\$\d+/g, (_, fill: string | undefined) => fill ?? '')}\n\`\`\`` },
+    filterText: `${snippet.prefix} ${snippet.name}`,
+    sortText: `2${snippet.prefix}`,
+    insertTextFormat: SNIPPET,
+    textEdit: { range, newText: body.join('\n') },
+  };
+}
+
+/**
+ * The field snippets that fit where the cursor is: in `spec` of a HelmRelease, or as a new item of
+ * its `valuesFrom` (without a second `- ` when the line has one already). Never inside `spec.values`.
+ */
+function fieldSnippets(kind: string, container: StructurePath, present: Set<string>, before: string, range: Range): CompletionItem[] {
+  const out: CompletionItem[] = [];
+  for (const snippet of FLUX_SNIPPETS) {
+    const place = snippet.where;
+    if (place === 'document' || place.kind !== kind) continue;
+    const path = container.filter((segment) => typeof segment === 'string');
+    const inItem = container.length > place.container.length && typeof container[place.container.length] === 'number';
+    if (path.length !== place.container.length || path.some((segment, i) => segment !== place.container[i])) continue;
+    if (place.unless?.some((key) => present.has(key))) continue;
+    if (place.listItem) {
+      const dashed = /-[ \t]+$/.test(before);
+      // A new item: a blank line in the list, or just after its `- `.
+      if (inItem && !dashed) continue;
+      out.push(snippetItem(snippet, range, dashed ? [snippet.body[0]!.replace(/^-[ \t]+/, ''), ...snippet.body.slice(1)] : snippet.body));
+    } else if (!inItem) {
+      out.push(snippetItem(snippet, range, snippet.body));
+    }
+  }
+  return out;
 }
 
 function rootValues(key: string, line: number, start: number, end: number): CompletionItem[] {
@@ -148,7 +188,7 @@ function rootValues(key: string, line: number, start: number, end: number): Comp
   return [];
 }
 
-function startObject(text: string, position: Position, start: number, end: number): CompletionItem[] {
+function startObject(text: string, position: Position, start: number, end: number, col: number): CompletionItem[] {
   const range = replaceRange(position.line, start, end);
   const items: CompletionItem[] = allKindSchemas().map((k) => ({
     label: `${k.kind}`,
@@ -159,8 +199,10 @@ function startObject(text: string, position: Position, start: number, end: numbe
     insertTextFormat: SNIPPET,
     textEdit: { range, newText: `apiVersion: ${k.apiVersion}\nkind: ${k.kind}\nmetadata:\n  name: \${1:name}\nspec:\n  $0` },
   }));
-  const empty = text.split(/\r\n|\r|\n/).every((l) => l.trim() === '' || l.trim().startsWith('#') || l.startsWith('---'));
-  if (empty) {
+  const empty = text.split(/\r\n|\r|\n/).every((l) => l.trim() === '' || l.trim().startsWith('#') || l.startsWith('---') || /^[A-Za-z-]*$/.test(l));
+  if (empty && col === 0) {
+    // Whole objects only at the top of an empty (or just started) document.
+    for (const snippet of FLUX_SNIPPETS) if (snippet.where === 'document') items.push(snippetItem(snippet, range, snippet.body));
     items.unshift({
       label: 'HelmRelease (complete)',
       kind: Kind.Snippet,
