@@ -1,8 +1,9 @@
 import * as path from 'path';
 import { workspace, type ExtensionContext, type Uri } from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CREDENTIALS_NEEDED, ObjectsRequest, REGISTRY_CREDENTIALS, TRUST_GRANTED, type CredentialsNeeded, type ManifestObject, type RegistryCredential } from '../../server/src/protocol';
+import { CREDENTIALS_NEEDED, INDEX_STATUS, ObjectsRequest, REGISTRY_CREDENTIALS, TRUST_GRANTED, type CredentialsNeeded, type ManifestObject, type RegistryCredential } from '../../server/src/protocol';
 import { newSealKey, seal, SEAL_KEY_ENV } from '../../server/src/sealed';
+import { indexStatusItem, type IndexStatusNotice } from './indexStatusItem';
 
 /** What the rest of the extension gives the language client. */
 export interface ClientHooks {
@@ -61,6 +62,9 @@ export function startLanguageClient(context: ExtensionContext, hooks: ClientHook
     await client.sendNotification(REGISTRY_CREDENTIALS, { sealed: seal(sealKey, await hooks.credentials()) });
   };
   client.onNotification(CREDENTIALS_NEEDED, (notice: CredentialsNeeded) => hooks.credentialsNeeded(notice));
+  const indexStatus = indexStatusItem();
+  context.subscriptions.push(indexStatus);
+  client.onNotification(INDEX_STATUS, (status: IndexStatusNotice) => indexStatus.update(status));
   // Also after a restart of the server: a new process knows nothing yet.
   context.subscriptions.push(client.onDidChangeState((event) => event.newState === State.Running && void sendCredentials().catch(() => undefined)));
   const started = client.start();
