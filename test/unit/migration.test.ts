@@ -146,7 +146,7 @@ describe('apiVersionStatus', () => {
 });
 
 // The two `source.toolkit.fluxcd.io/v1beta2` HelmRepository examples of the tutorial
-// (/work/shared/seed/flux-helmrelease-oci-tutorial.txt, "Consuming OCI Charts" and the complete
+// ("Consuming OCI Charts" and the complete
 // grade-api example), as the tutorial has them.
 const TUTORIAL_OCI_SOURCE = lines(
   '# OCI HelmRepository source',

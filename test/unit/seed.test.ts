@@ -14,7 +14,7 @@ describe('the examples of the tutorial', () => {
   });
 
   for (const example of examples) {
-    test(`example at line ${example.line} reports nothing but the removed v1beta2 API`, () => {
+    test(`${example.name} reports nothing but the removed v1beta2 API`, () => {
       // Hints (severity 4) are suggestions, shown faintly and not listed as problems: the tutorial's
       // `rollback.recreate: false` and OCI HelmRepository `interval` get one each, nothing else may.
       const all = diagnose(example.text);
@@ -30,7 +30,7 @@ describe('the examples of the tutorial', () => {
   }
 
   for (const example of examples.filter((e) => e.text.includes('source.toolkit.fluxcd.io/v1beta2'))) {
-    test(`example at line ${example.line}: the migrate quick fix gives a manifest that validates cleanly`, () => {
+    test(`${example.name}: the migrate quick fix gives a manifest that validates cleanly`, () => {
       let text = example.text;
       // One fix per old object; apply them one after the other, as a user would.
       for (let round = 0; round < 5; round++) {
