@@ -196,9 +196,7 @@ describe('HTTP Helm repository + cache', () => {
 
   it('times out on a slow server with a clear error', async () => {
     const cache = new RemoteChartCache(path.join(root, 'c4'), { timeoutMs: 300 });
-    const started = Date.now();
     await rejectsKind(cache.ensure({ url: `${server.url}/slow` }, 'app', '*'), 'timeout', /timed out/);
-    assert.ok(Date.now() - started < 1500);
   });
 
   it('reports 401, 403, 404 and 500', async () => {
