@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { commands, EventEmitter, window, type ExtensionContext, type TreeDataProvider } from 'vscode';
+import { commands, EventEmitter, window, workspace, type ExtensionContext, type TreeDataProvider } from 'vscode';
 import type { ClusterUi } from './clusterUi';
 import { startClusterWhenUseful } from './clusterAutoStart';
 import type { Node as ClusterNode } from './clusterUi/trees';
@@ -36,16 +36,26 @@ function registerCluster(context: ExtensionContext): void {
     });
     return clusterUi;
   };
+  // In Restricted Mode the cluster stays off: the kubeconfig may name credential plugins to run.
   const proxy = (which: 'releases' | 'sources'): TreeDataProvider<ClusterNode> => ({
     onDidChangeTreeData: refresh.event,
-    getChildren: async (node) => (await (await load())[which].getChildren?.(node)) ?? [],
+    getChildren: async (node) => (workspace.isTrusted ? ((await (await load())[which].getChildren?.(node)) ?? []) : []),
     getTreeItem: (node) => loadedClusterUi![which].getTreeItem(node),
   });
   context.subscriptions.push(
     refresh,
     window.createTreeView('flux.helmReleases', { treeDataProvider: proxy('releases'), canSelectMany: true, showCollapseAll: true }),
     window.createTreeView('flux.sources', { treeDataProvider: proxy('sources'), canSelectMany: true }),
-    ...CLUSTER_COMMANDS.map((id) => commands.registerCommand(id, async (...args: unknown[]) => (await load()).commands[id]?.(...args))),
+    ...CLUSTER_COMMANDS.map((id) =>
+      commands.registerCommand(id, async (...args: unknown[]) => {
+        if (!workspace.isTrusted) {
+          void window.showWarningMessage('Flux cluster commands need a trusted workspace: your kubeconfig may name programs to run. Trust the workspace to use them.');
+          return undefined;
+        }
+        return (await load()).commands[id]?.(...args);
+      }),
+    ),
+    workspace.onDidGrantWorkspaceTrust(() => refresh.fire()),
     // The status bar and the CodeLenses, without the view being opened.
     startClusterWhenUseful(() => void load()),
   );
