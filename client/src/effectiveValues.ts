@@ -1,6 +1,5 @@
 import { commands, languages, Uri, ViewColumn, window, workspace, type Disposable, type TextDocumentContentProvider } from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { EFFECTIVE_VALUES_REQUEST, type EffectiveValuesResult } from '../../server/src/protocol';
+import type { RunningClient } from './languageClient';
 
 const SCHEME = 'helmrelease-values';
 
@@ -21,7 +20,7 @@ class ValuesDocuments implements TextDocumentContentProvider {
 }
 
 /** The command "Flux: Show Effective Values" for the HelmRelease at the cursor. */
-export function registerEffectiveValues(client: () => LanguageClient | undefined): Disposable[] {
+export function registerEffectiveValues(client: () => RunningClient | undefined): Disposable[] {
   const documents = new ValuesDocuments();
   return [
     workspace.registerTextDocumentContentProvider(SCHEME, documents),
@@ -33,7 +32,7 @@ export function registerEffectiveValues(client: () => LanguageClient | undefined
         void window.showInformationMessage('Open a HelmRelease manifest and place the cursor in it.');
         return;
       }
-      const result = await running.sendRequest<EffectiveValuesResult>(EFFECTIVE_VALUES_REQUEST, {
+      const result = await running.effectiveValues({
         uri: uri ?? editor!.document.uri.toString(),
         position: position ?? { line: editor!.selection.active.line, character: editor!.selection.active.character },
       });

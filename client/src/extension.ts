@@ -62,7 +62,7 @@ function registerCluster(context: ExtensionContext): void {
 }
 
 export async function activate(context: ExtensionContext): Promise<void> {
-  context.subscriptions.push(...registerEffectiveValues(() => client));
+  context.subscriptions.push(...registerEffectiveValues(() => running));
   const stored = new EnteredCredentials(context.secrets);
   const credentials = registerRegistryCredentials(stored, async () => running?.sendCredentials());
   context.subscriptions.push(...credentials.disposables);

@@ -1,20 +1,13 @@
 import { languages, LanguageStatusSeverity, type Disposable } from 'vscode';
 
-/** What the server says of the workspace index (`helmRelease/indexStatus`). */
-export interface IndexStatusNotice {
-  state: 'indexing' | 'ready';
-  files: number;
-  durationMs?: number;
-  skipped?: number;
-  problems?: number;
-}
+import type { IndexStatus } from '../../server/src/protocol';
 
 /**
  * The workspace index in the language status of YAML and JSON files ("{ }" in the status bar):
  * indexing while it runs, then how many files, how long it took, and what could not be read. Until
  * the index is complete, cross-file checks wait, and this says so.
  */
-export function indexStatusItem(): { update(status: IndexStatusNotice): void } & Disposable {
+export function indexStatusItem(): { update(status: IndexStatus): void } & Disposable {
   const item = languages.createLanguageStatusItem('flux.index', [{ language: 'yaml' }, { language: 'json' }]);
   item.name = 'Flux workspace index';
   item.text = 'Flux: indexing…';

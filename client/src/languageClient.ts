@@ -1,9 +1,9 @@
 import * as path from 'path';
 import { workspace, type ExtensionContext, type Uri } from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CREDENTIALS_NEEDED, INDEX_STATUS, ObjectsRequest, REGISTRY_CREDENTIALS, TRUST_GRANTED, type CredentialsNeeded, type ManifestObject, type RegistryCredential } from '../../server/src/protocol';
+import { CREDENTIALS_NEEDED, EFFECTIVE_VALUES_REQUEST, INDEX_STATUS, ObjectsRequest, type EffectiveValuesParams, type EffectiveValuesResult, REGISTRY_CREDENTIALS, TRUST_GRANTED, type CredentialsNeeded, type ManifestObject, type RegistryCredential } from '../../server/src/protocol';
 import { newSealKey, seal, SEAL_KEY_ENV } from '../../server/src/sealed';
-import { indexStatusItem, type IndexStatusNotice } from './indexStatusItem';
+import { indexStatusItem } from './indexStatusItem';
 
 /** What the rest of the extension gives the language client. */
 export interface ClientHooks {
@@ -19,6 +19,8 @@ export interface RunningClient {
   sendCredentials(): Promise<void>;
   /** The Kubernetes objects of an open document, once the server runs; [] when it cannot answer. */
   objects(uri: Uri): Promise<ManifestObject[]>;
+  /** The effective values of the HelmRelease at a position. */
+  effectiveValues(params: EffectiveValuesParams): Promise<EffectiveValuesResult>;
 }
 
 /**
@@ -61,10 +63,10 @@ export function startLanguageClient(context: ExtensionContext, hooks: ClientHook
     if (client.state !== State.Running) return;
     await client.sendNotification(REGISTRY_CREDENTIALS, { sealed: seal(sealKey, await hooks.credentials()) });
   };
-  client.onNotification(CREDENTIALS_NEEDED, (notice: CredentialsNeeded) => hooks.credentialsNeeded(notice));
+  client.onNotification(CREDENTIALS_NEEDED, (notice) => hooks.credentialsNeeded(notice));
   const indexStatus = indexStatusItem();
   context.subscriptions.push(indexStatus);
-  client.onNotification(INDEX_STATUS, (status: IndexStatusNotice) => indexStatus.update(status));
+  client.onNotification(INDEX_STATUS, (status) => indexStatus.update(status));
   // Also after a restart of the server: a new process knows nothing yet.
   context.subscriptions.push(client.onDidChangeState((event) => event.newState === State.Running && void sendCredentials().catch(() => undefined)));
   const started = client.start();
@@ -77,5 +79,9 @@ export function startLanguageClient(context: ExtensionContext, hooks: ClientHook
     }
   };
   started.catch(() => undefined);
-  return { client, sendCredentials, objects };
+  const effectiveValues = async (params: EffectiveValuesParams): Promise<EffectiveValuesResult> => {
+    await started;
+    return client.sendRequest(EFFECTIVE_VALUES_REQUEST, params);
+  };
+  return { client, sendCredentials, objects, effectiveValues };
 }

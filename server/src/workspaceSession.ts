@@ -6,13 +6,8 @@ import { WorkspaceIndex } from './service/workspace/workspaceIndex';
 import { extractFileFacts } from './service/workspace/extract';
 import { factsOfFile, scanWorkspace, type ScanResult } from './node/workspaceScanner';
 
-export interface IndexStatus {
-  state: 'indexing' | 'ready';
-  files: number;
-  durationMs?: number;
-  skipped?: number;
-  problems?: number;
-}
+export type { IndexStatus } from './protocol';
+import type { IndexStatus } from './protocol';
 
 export interface SessionHooks {
   /** The index changed: diagnostics of open documents may change too. */

@@ -1,4 +1,4 @@
-import { EFFECTIVE_VALUES_REQUEST, REGISTRY_CREDENTIALS, TRUST_GRANTED, type EffectiveValuesResult, type RegistryCredential } from '../protocol';
+import { EFFECTIVE_VALUES_REQUEST, REGISTRY_CREDENTIALS, TRUST_GRANTED, type EffectiveValuesParams, type EffectiveValuesResult, type RegistryCredential } from '../protocol';
 import { SEAL_KEY_ENV, unseal } from '../sealed';
 import type { DocumentAnalysis } from '../service/model/documentAnalysis';
 import { ObjectView } from '../service/model/objectView';
@@ -46,7 +46,7 @@ export function registerCharts(context: ServerContext): void {
   /** The values Flux would pass to Helm for the HelmRelease at a position. */
   connection.onRequest(
     EFFECTIVE_VALUES_REQUEST,
-    guarded('effective values', { error: 'The effective values could not be computed.' } as EffectiveValuesResult, (params: { uri: string; position: { line: number; character: number } }): EffectiveValuesResult => {
+    guarded('effective values', { error: 'The effective values could not be computed.' } as EffectiveValuesResult, (params: EffectiveValuesParams): EffectiveValuesResult => {
       diagnostics.flushAll();
       const entry = store.get(params.uri);
       const segment = entry?.model.segmentAt(params.position.line);
