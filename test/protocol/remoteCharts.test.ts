@@ -7,6 +7,7 @@ import { pathToFileURL } from 'url';
 import type { Diagnostic, Hover } from 'vscode-languageserver-protocol';
 import { TestClient } from './lspClient';
 import { buildChart, startServer, type TestServer } from '../remoteCharts/helpers';
+import { pushChart, startCountingProxy, startRegistry, type CountingProxy, type Registry } from '../remoteCharts/registry';
 
 describe('values from a chart in an HTTP Helm repository, over the protocol', () => {
   let repository: TestServer;
@@ -99,5 +100,52 @@ describe('values from a chart in an HTTP Helm repository, over the protocol', ()
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(repository.hits.get('/index.yaml'), before + 1);
+  });
+});
+
+describe('typing a chart name for an OCI HelmRepository, over the protocol', () => {
+  let registry: Registry;
+  let proxy: CountingProxy;
+  let client: TestClient;
+  let uri: string;
+  const release = (chart: string) =>
+    `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: db\n  namespace: apps\nspec:\n  interval: 5m\n  chart:\n    spec:\n      chart: ${chart}\n      version: "^16.0.0"\n      sourceRef:\n        kind: HelmRepository\n        name: bitnami\n  values:\n    pushed: "x"\n`;
+
+  before(async () => {
+    registry = await startRegistry(false);
+    for (const version of ['16.1.0', '16.2.0']) await pushChart(registry.url, 'charts/postgresql', 'postgresql', version);
+    proxy = await startCountingProxy(registry.url);
+    const root = mkdtempSync(path.join(tmpdir(), 'hr-typing-'));
+    mkdirSync(path.join(root, 'apps'));
+    writeFileSync(path.join(root, 'apps/repository.yaml'), `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: bitnami\n  namespace: apps\nspec:\n  type: oci\n  insecure: true\n  url: oci://127.0.0.1:${proxy.port}/charts\n`);
+    uri = pathToFileURL(path.join(root, 'apps/release.yaml')).toString();
+    client = new TestClient();
+    await client.initialize(true, [root], { globalStoragePath: mkdtempSync(path.join(tmpdir(), 'hr-storage-')), trusted: true });
+    await client.ready;
+  });
+
+  after(async () => {
+    await client.shutdown();
+    await proxy.close();
+    await registry.stop();
+  });
+
+  test('typing `postgresql` key by key asks the registry for one tag list, once the name stops changing', async () => {
+    const name = 'postgresql';
+    await client.open(uri, release(''));
+    // A quick typist: one key every 50 ms, each answered with diagnostics as the editor sees them.
+    for (let i = 1; i <= name.length; i++) {
+      const published = client.nextDiagnostics(uri, i + 1);
+      await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: i + 1 }, contentChanges: [{ text: release(name.slice(0, i)) }] });
+      await published;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const title = await client.codeLensTitle(uri, /^Chart postgresql/);
+    assert.match(title, /^Chart postgresql 16\.2\.0 · postgresql 16\.2\.0 from oci:\/\//);
+    const lists = proxy.tagLists();
+    const total = [...lists.values()].reduce((a, b) => a + b, 0);
+    console.log(`tag-list requests while typing "${name}": ${total} (${JSON.stringify(Object.fromEntries(lists))})`);
+    assert.ok(total <= 2, `${total} tag-list requests: ${JSON.stringify(Object.fromEntries(lists))}`);
+    assert.equal(lists.get('charts/postgresql'), 1, 'the name typed in the end is asked for once');
   });
 });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RemoteChartError } from '../../server/src/node/remoteCharts/errors';
 import { extractChartArchive } from '../../server/src/node/remoteCharts/extract';
-import { buildChart, buildTgz } from './helpers';
+import { buildChart, buildLargeChart, buildTgz } from './helpers';
 
 const isKind = (kind: string, pattern?: RegExp) => (e: unknown) => e instanceof RemoteChartError && e.kind === kind && (pattern === undefined || pattern.test(e.message));
 
@@ -72,4 +72,33 @@ describe('extractChartArchive', () => {
     assert.deepEqual(readdirSync(dir), []);
     assert.ok(!existsSync(path.join(root, 'evil.json')));
   });
+
+  it('unpacks a chart that decompresses to almost the 100 MB limit, while the event loop keeps turning', async () => {
+    const target = path.join(root, 'large');
+    const archive = await buildLargeChart('big', 95 * 1024 * 1024);
+    // The language server answers requests between chunks: count the turns of its event loop meanwhile.
+    let extracting = true;
+    let turns = 0;
+    const turning = (async () => {
+      while (extracting) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turns++;
+      }
+    })();
+    const out = await extractChartArchive(archive, target).finally(() => (extracting = false));
+    await turning;
+    console.log(`${archive.length} bytes of gzip, 95 MB unpacked: ${turns} event loop turns while extracting`);
+    assert.ok(turns >= 50, `only ${turns} turns of the event loop while 95 MB were decompressed`);
+    assert.deepEqual(out.files, ['Chart.yaml', 'values.yaml']);
+    assert.equal(readFileSync(path.join(target, 'values.yaml'), 'utf8'), 'replicaCount: 1\n');
+  });
+
+  it('refuses a chart that decompresses to more than 100 MB, and writes nothing', async () => {
+    const dir = path.join(root, 'oversized');
+    mkdirSync(dir);
+    const archive = await buildLargeChart('huge', 101 * 1024 * 1024);
+    await assert.rejects(extractChartArchive(archive, path.join(dir, 'chart')), isKind('too-large', /unpacks to more than 104857600 bytes/));
+    assert.deepEqual(readdirSync(dir), []);
+  });
 });
+

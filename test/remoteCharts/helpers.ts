@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { createGzip, gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
 
 type HeaderArgument = Partial<Header> & Pick<Header, 'name'>;
@@ -35,6 +36,49 @@ export async function buildTgz(entries: TarEntry[]): Promise<Buffer> {
   }
   p.finalize();
   return gzipSync(await collected);
+}
+
+/**
+ * A chart archive whose template `templates/big.yaml` holds `bytes` zero bytes: a small .tgz that
+ * unpacks to a large tar. Written as a stream, so the test does not hold the tar in memory.
+ */
+export async function buildLargeChart(name: string, bytes: number): Promise<Buffer> {
+  const p = pack();
+  const gzip = createGzip();
+  const chunks: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = once(gzip, 'end');
+  p.on('data', (chunk: unknown) => {
+    if (!gzip.write(Buffer.from(chunk as Uint8Array))) p.pause();
+  });
+  gzip.on('drain', () => p.resume());
+  p.on('end', () => gzip.end());
+  await new Promise<void>((resolve, reject) => p.entry({ name: `${name}/Chart.yaml` }, `apiVersion: v2\nname: ${name}\nversion: 1.0.0\n`, (e) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) => p.entry({ name: `${name}/values.yaml` }, 'replicaCount: 1\n', (e) => (e ? reject(e) : resolve())));
+  const written = new Promise<void>((resolve, reject) => {
+    const entry = p.entry({ name: `${name}/templates/big.yaml`, size: bytes }, (e) => (e ? reject(e) : resolve()));
+    const zeros = Buffer.alloc(1024 * 1024);
+    const write = () => {
+      let left = bytes;
+      const next = () => {
+        while (left > 0) {
+          const chunk = left >= zeros.length ? zeros : zeros.subarray(0, left);
+          left -= chunk.length;
+          if (!entry.write(chunk)) {
+            entry.once('drain', next);
+            return;
+          }
+        }
+        entry.end(undefined);
+      };
+      next();
+    };
+    write();
+  });
+  await written;
+  p.finalize();
+  await ended;
+  return Buffer.concat(chunks);
 }
 
 /** A chart archive `<name>/Chart.yaml`, `values.yaml`, optional schema and extra entries. */

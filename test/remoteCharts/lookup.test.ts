@@ -8,6 +8,7 @@ import { RemoteChartLookup } from '../../server/src/node/remoteChartLookup';
 import { LocalCharts } from '../../server/src/node/localCharts';
 import { RegistryCredentials } from '../../server/src/node/registryCredentials';
 import { buildChart, startServer, type TestServer } from './helpers';
+import { pushChart, startCountingProxy, startRegistry, type CountingProxy, type Registry } from './registry';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,6 +51,7 @@ describe('background chart lookups when the repository goes down', () => {
         lookup.versions(repo, 'app');
       },
       log: () => undefined,
+      settleMs: 20,
     }, new RegistryCredentials({}, empty));
     assert.equal(lookup.lookup(ref, repo), undefined, 'nothing cached yet: no answer, a fetch in the background');
     for (let i = 0; i < 50 && !lookup.lookup(ref, repo); i++) await sleep(20);
@@ -64,5 +66,117 @@ describe('background chart lookups when the repository goes down', () => {
     assert.equal(asked, 1, `the index was requested ${asked} times in 0.5 s`);
     assert.ok(changes < 10, `${changes} change notifications`);
     assert.match(lookup.lookup(ref, repo)?.origin ?? '', /^app 1\.0\.0/);
+  });
+});
+
+/** A lookup as the server makes it: every change runs diagnostics, which ask for the chart and its versions. */
+function newLookup(cache: RemoteChartCache, options: { settleMs: number; maxFailures?: number; onChanged?: () => void }): RemoteChartLookup {
+  const home = mkdtempSync(path.join(tmpdir(), 'hr-lookup-home-'));
+  return new RemoteChartLookup(
+    cache,
+    new LocalCharts(() => []),
+    { allowDownload: () => true, onChanged: () => options.onChanged?.(), log: () => undefined, settleMs: options.settleMs, maxFailures: options.maxFailures },
+    new RegistryCredentials({}, home),
+  );
+}
+
+describe('lookups while a chart name is typed, against a real OCI registry', () => {
+  let registry: Registry;
+  let proxy: CountingProxy;
+
+  before(async () => {
+    registry = await startRegistry(false);
+    for (const version of ['16.1.0', '16.2.0']) await pushChart(registry.url, 'charts/postgresql', 'postgresql', version);
+    await pushChart(registry.url, 'charts/redis', 'redis', '19.0.0');
+    proxy = await startCountingProxy(registry.url);
+  });
+
+  after(async () => {
+    await proxy.close();
+    await registry.stop();
+  });
+
+  test('typing `postgresql` key by key asks for the tag list of the finished name only, once', async () => {
+    const before = proxy.requests.length;
+    const repo = { url: `oci://127.0.0.1:${proxy.port}/typing`, insecure: true };
+    await pushChart(registry.url, 'typing/postgresql', 'postgresql', '16.2.0');
+    let changed!: () => void;
+    const arrived = new Promise<void>((resolve) => (changed = resolve));
+    const lookup = newLookup(new RemoteChartCache(mkdtempSync(path.join(tmpdir(), 'hr-typing-'))), { settleMs: 300, onChanged: () => changed() });
+    const ref = (chart: string) => ({ uri: 'file:///r.yaml', release: 'db', sourceKind: 'HelmRepository', sourceName: 'bitnami', chart, version: '^16.0.0' });
+    // Each key: a diagnostics pass that looks the chart up and asks for its versions.
+    for (const name of ['p', 'po', 'pos', 'post', 'postg', 'postgr', 'postgre', 'postgres', 'postgresq', 'postgresql']) {
+      assert.equal(lookup.lookup(ref(name), repo), undefined);
+      assert.equal(lookup.versions(repo, name), undefined);
+      await sleep(10);
+    }
+    await arrived;
+    const tagLists = proxy.requests.slice(before).filter((r) => r.endsWith('/tags/list'));
+    console.log(`tag-list requests while typing: ${tagLists.length} (${tagLists.join(', ')})`);
+    assert.ok(tagLists.length <= 2, tagLists.join(', '));
+    assert.deepEqual(tagLists.slice(-1), ['GET /v2/typing/postgresql/tags/list']);
+    assert.match(lookup.lookup(ref('postgresql'), repo)?.origin ?? '', /^postgresql 16\.2\.0 from oci:/);
+    assert.deepEqual(lookup.versions(repo, 'postgresql')?.map((v) => v.version).sort(), ['16.2.0']);
+    for (const partial of ['p', 'po', 'postgres']) assert.equal(lookup.problemOf(repo.url, partial), undefined, `no failure remembered for ${partial}`);
+    assert.equal(lookup.failureCount, 0);
+  });
+
+  test('two releases with two charts of one registry: both arrive, one request on the way at a time', async () => {
+    const repo = { url: `oci://127.0.0.1:${proxy.port}/charts`, insecure: true };
+    const before = proxy.requests.length;
+    proxy.maxInFlight = 0;
+    const releases = [
+      { uri: 'file:///a.yaml', release: 'db', sourceKind: 'HelmRepository', sourceName: 'bitnami', chart: 'postgresql', version: '16.x' },
+      { uri: 'file:///a.yaml', release: 'cache', sourceKind: 'HelmRepository', sourceName: 'bitnami', chart: 'redis', version: '>=19' },
+    ];
+    let done!: () => void;
+    const bothArrived = new Promise<void>((resolve) => (done = resolve));
+    const pass = () => {
+      const found = releases.map((r) => lookup.lookup(r, repo));
+      releases.forEach((r) => lookup.versions(repo, r.chart));
+      if (found.every((f) => f !== undefined)) done();
+    };
+    const lookup: RemoteChartLookup = newLookup(new RemoteChartCache(mkdtempSync(path.join(tmpdir(), 'hr-two-'))), { settleMs: 50, onChanged: pass });
+    pass();
+    await bothArrived;
+    assert.match(lookup.lookup(releases[0]!, repo)?.origin ?? '', /^postgresql 16\.2\.0/);
+    assert.match(lookup.lookup(releases[1]!, repo)?.origin ?? '', /^redis 19\.0\.0/);
+    const asked = proxy.requests.slice(before);
+    assert.deepEqual(asked.filter((r) => r.endsWith('/tags/list')).sort(), ['GET /v2/charts/postgresql/tags/list', 'GET /v2/charts/redis/tags/list']);
+    assert.equal(proxy.maxInFlight, 1, `requests: ${asked.join(', ')}`);
+  });
+});
+
+describe('failures remembered', () => {
+  let repository: TestServer;
+  before(async () => {
+    repository = await startServer((_req, res) => {
+      res.statusCode = 404;
+      res.end();
+    });
+  });
+  after(() => repository.close());
+
+  test('only the most recent ones are kept: the oldest is forgotten first', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `repo${i}`);
+    let failed = 0;
+    let allFailed!: () => void;
+    const finished = new Promise<void>((resolve) => (allFailed = resolve));
+    // Twelve repositories that answer 404, one after the other: one failure each.
+    const ask = (name: string) => lookup.lookup({ uri: 'file:///r.yaml', sourceKind: 'HelmRepository', sourceName: name, chart: 'app', version: '1.x' }, { url: `${repository.url}/${name}` });
+    const lookup = newLookup(new RemoteChartCache(mkdtempSync(path.join(tmpdir(), 'hr-failures-'))), {
+      settleMs: 0,
+      maxFailures: 5,
+      onChanged: () => {
+        failed++;
+        if (failed === names.length) allFailed();
+        else ask(names[failed]!);
+      },
+    });
+    ask(names[0]!);
+    await finished;
+    assert.equal(lookup.failureCount, 5);
+    assert.equal(lookup.problemOf(`${repository.url}/repo0`, 'app'), undefined, 'the oldest failure is forgotten');
+    assert.match(lookup.problemOf(`${repository.url}/repo11`, 'app') ?? '', /404 Not Found/);
   });
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { RemoteChartCache } from '../../server/src/node/remoteCharts/cache';
 import { RemoteChartError } from '../../server/src/node/remoteCharts/errors';
@@ -128,4 +130,92 @@ describe('OCI registry (docker-registry)', () => {
       await assert.rejects(new RemoteChartCache(path.join(root, 'bearer2')).ensure({ ...source, auth: undefined }, 'app', '*'), (e: unknown) => e instanceof RemoteChartError && e.kind === 'unauthorized');
     });
   });
+
+  describe('a token realm elsewhere in plain http', () => {
+    const secret = { username: 'robot', password: 's3cret-pass' };
+    /** Authorization headers each token realm received, by realm name. */
+    const received = new Map<string, Array<string | undefined>>();
+    const servers: Server[] = [];
+    let registryPort = 0;
+    let realmFor: (path: string) => string;
+
+    /** A token service: records what it was sent; gives a token to anyone, or only with the password. */
+    const tokenService = (name: string, requireCredentials: boolean) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+      received.set(name, [...(received.get(name) ?? []), req.headers.authorization]);
+      if (requireCredentials && req.headers.authorization !== `Basic ${Buffer.from(`${secret.username}:${secret.password}`).toString('base64')}`) {
+        res.writeHead(401);
+        res.end();
+        return;
+      }
+      res.end(JSON.stringify({ token: `tok-${name}` }));
+    };
+    const listen = async (host: string, handler: Parameters<typeof createServer>[1]) => {
+      const server = createServer(handler);
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, host, resolve));
+      return (server.address() as AddressInfo).port;
+    };
+
+    before(async () => {
+      const otherHost = await listen('127.0.0.2', tokenService('other-host', false));
+      const otherPort = await listen('127.0.0.1', tokenService('other-port', false));
+      const strict = await listen('127.0.0.2', tokenService('strict', true));
+      const realms: Record<string, string> = {
+        'other-host': `http://127.0.0.2:${otherHost}/token`,
+        'other-port': `http://127.0.0.1:${otherPort}/token`,
+        strict: `http://127.0.0.2:${strict}/token`,
+      };
+      const own = tokenService('own', true);
+      // The registry stub: /v2/<realm name>/app/tags/list wants a token from that realm.
+      registryPort = await listen('127.0.0.1', (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://x');
+        if (url.pathname === '/token') return own(req, res);
+        const name = url.pathname.split('/')[2] ?? '';
+        if (req.headers.authorization !== `Bearer tok-${name}`) {
+          const realm = realms[name] ?? `http://127.0.0.1:${registryPort}/token`;
+          res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="stub",scope="repository:${name}/app:pull"` });
+          res.end();
+          return;
+        }
+        res.end(JSON.stringify({ name: `${name}/app`, tags: ['1.0.0'] }));
+      });
+      realmFor = (name) => realms[name] ?? '';
+    });
+    after(async () => {
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+
+    const client = () => new OciClient({ auth: secret, plainHttp: true });
+    const ref = (name: string) => ociChartRef(`oci://127.0.0.1:${registryPort}/${name}`, 'app');
+
+    it('on another host: the token is asked for without the credentials', async () => {
+      assert.ok(realmFor('other-host').startsWith('http://127.0.0.2:'));
+      assert.deepEqual(await client().listTags(ref('other-host')), ['1.0.0']);
+      assert.deepEqual(received.get('other-host'), [undefined], 'no Authorization header reached the realm');
+    });
+
+    it('on another port of the same host: no credentials either', async () => {
+      assert.deepEqual(await client().listTags(ref('other-port')), ['1.0.0']);
+      assert.deepEqual(received.get('other-port'), [undefined]);
+    });
+
+    it('a realm that wants them: the error says why they were not sent, and holds no secret', async () => {
+      await assert.rejects(client().listTags(ref('strict')), (e: unknown) => {
+        assert.ok(e instanceof RemoteChartError && e.kind === 'unauthorized', String(e));
+        assert.match(e.message, /plain http on another host, so the credentials were not sent/);
+        assert.ok(!e.message.includes(secret.password) && !e.message.includes(Buffer.from(`${secret.username}:${secret.password}`).toString('base64')));
+        return true;
+      });
+      assert.deepEqual(received.get('strict'), [undefined]);
+    });
+
+    it('on the registry\'s own host and port: the credentials are sent', async () => {
+      assert.deepEqual(await client().listTags(ref('own')), ['1.0.0']);
+      assert.deepEqual(received.get('own'), [`Basic ${Buffer.from(`${secret.username}:${secret.password}`).toString('base64')}`]);
+    });
+  });
 });
+

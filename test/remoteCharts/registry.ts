@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -105,4 +106,70 @@ export async function pushChart(registryUrl: string, repository: string, name: s
   });
   const put = await fetch(`${registryUrl}/v2/${repository}/manifests/${version.replace(/\+/g, '_')}`, { method: 'PUT', headers: { ...headers, 'content-type': OCI_MANIFEST_MEDIA_TYPE }, body: manifest });
   assert.equal(put.status, 201, `manifest put: ${put.status} ${await put.text()}`);
+}
+
+export interface CountingProxy {
+  url: string;
+  port: number;
+  /** `METHOD /path` of every request, in order (query strings dropped). */
+  requests: string[];
+  /** How many requests asked for a tag list, per repository path. */
+  tagLists(): Map<string, number>;
+  /** The most requests that were ever on their way at the same time. */
+  maxInFlight: number;
+  close(): Promise<void>;
+}
+
+/** A plain HTTP proxy in front of a registry that records every request it forwards. */
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const requests: string[] = [];
+  let inFlight = 0;
+  const server = createHttpServer((req, res) => {
+    requests.push(`${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`);
+    inFlight++;
+    proxy.maxInFlight = Math.max(proxy.maxInFlight, inFlight);
+    res.once('close', () => inFlight--);
+    const headers: Record<string, string> = {};
+    for (const name of ['authorization', 'accept']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    fetch(`${target}${req.url ?? '/'}`, { method: req.method, headers, redirect: 'manual' })
+      .then(async (upstream) => {
+        const body = Buffer.from(await upstream.arrayBuffer());
+        const out: Record<string, string> = {};
+        for (const name of ['content-type', 'docker-content-digest', 'www-authenticate', 'link', 'location']) {
+          const value = upstream.headers.get(name);
+          if (value !== null) out[name] = value;
+        }
+        res.writeHead(upstream.status, out);
+        res.end(body);
+      })
+      .catch(() => {
+        res.writeHead(502);
+        res.end();
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const proxy: CountingProxy = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    maxInFlight: 0,
+    tagLists: () => {
+      const counts = new Map<string, number>();
+      for (const r of requests) {
+        const m = /^GET \/v2\/(.+)\/tags\/list$/.exec(r);
+        if (m) counts.set(m[1]!, (counts.get(m[1]!) ?? 0) + 1);
+      }
+      return counts;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return proxy;
 }

@@ -1,22 +1,82 @@
+import { createHash } from 'crypto';
 import { readFileSync, statSync } from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { parseAllDocuments } from 'yaml';
+import { BoundedMap } from '../boundedMap';
 import type { ObjectRecord } from '../service/workspace/types';
 
+export interface ConfigMapContentsLimits {
+  /** Most files kept parsed. Default 128. */
+  maxFiles?: number;
+  /** Most characters of text, all files together, whose parsed documents are kept. Default 16 M. */
+  maxChars?: number;
+}
+
+/** One file's documents as plain values, and what its text was (a hash, not the text). */
+interface ParsedFile {
+  stamp: string;
+  values: Array<Record<string, unknown>>;
+  chars: number;
+}
+
 /**
- * The text under one key of a ConfigMap found in the workspace: a manifest's `data`, or a kustomize
- * generator's `files` / `literals`. Secrets are never read. `textOf` gives open editor text first.
+ * The content of ConfigMaps that `valuesFrom` names. Diagnostics ask on every keystroke, so each
+ * version of a file is parsed once; the parsed files kept are bounded by count and by text size.
  */
-export function configMapData(object: ObjectRecord, key: string, textOf: (uri: string) => string | undefined): string | undefined {
-  if (object.kind !== 'ConfigMap') return undefined;
-  let file: string;
-  try {
-    file = fileURLToPath(object.uri);
-  } catch {
-    return undefined;
+export class ConfigMapContents {
+  private readonly parsed: BoundedMap<string, ParsedFile>;
+
+  constructor(limits: ConfigMapContentsLimits = {}) {
+    this.parsed = new BoundedMap({ maxEntries: limits.maxFiles ?? 128, maxWeight: limits.maxChars ?? 16 * 1024 * 1024, weigh: (p) => 1 + p.chars });
   }
-  for (const value of documentsOf(file, textOf(object.uri))) {
+
+  /** How many files are kept parsed, and the characters of their texts. */
+  memoryUse(): { files: number; chars: number } {
+    return { files: this.parsed.size, chars: this.parsed.weight - this.parsed.size };
+  }
+
+  /**
+   * The text under one key of a ConfigMap found in the workspace: a manifest's `data`, or a kustomize
+   * generator's `files` / `literals`. Secrets are never read. `textOf` gives open editor text first.
+   */
+  data(object: ObjectRecord, key: string, textOf: (uri: string) => string | undefined): string | undefined {
+    if (object.kind !== 'ConfigMap') return undefined;
+    let file: string;
+    try {
+      file = fileURLToPath(object.uri);
+    } catch {
+      return undefined;
+    }
+    return dataIn(file, this.documentsOf(file, textOf(object.uri)), object, key);
+  }
+
+  /** The documents of a file as plain values, parsed once per version of its text. */
+  private documentsOf(file: string, openText: string | undefined): Array<Record<string, unknown>> {
+    let stamp: string;
+    try {
+      stamp = openText !== undefined ? `text:${openText.length}:${createHash('sha256').update(openText).digest('base64')}` : `disk:${statSync(file).mtimeMs}`;
+    } catch {
+      return [];
+    }
+    const cached = this.parsed.get(file);
+    if (cached && cached.stamp === stamp) return cached.values;
+    const text = openText ?? safeRead(file);
+    const values = text === undefined ? [] : parseAllDocuments(text).map((doc) => doc.toJS({ maxAliasCount: 100 }) as unknown).filter((v): v is Record<string, unknown> => !!v && typeof v === 'object');
+    this.parsed.set(file, { stamp, values, chars: text?.length ?? 0 });
+    return values;
+  }
+}
+
+const shared = new ConfigMapContents();
+
+/** {@link ConfigMapContents.data} with the language server's one bounded cache. */
+export function configMapData(object: ObjectRecord, key: string, textOf: (uri: string) => string | undefined): string | undefined {
+  return shared.data(object, key, textOf);
+}
+
+function dataIn(file: string, documents: Array<Record<string, unknown>>, object: ObjectRecord, key: string): string | undefined {
+  for (const value of documents) {
     if (object.origin === 'configMapGenerator') {
       const generators = Array.isArray(value.configMapGenerator) ? (value.configMapGenerator as Array<Record<string, unknown>>) : [];
       const generator = generators.find((g) => g?.name === object.name);
@@ -43,25 +103,6 @@ export function configMapData(object: ObjectRecord, key: string, textOf: (uri: s
     }
   }
   return undefined;
-}
-
-/** Parsed documents per file, kept while the file (or its open editor text) stays the same. */
-const parsed = new Map<string, { stamp: string; values: Array<Record<string, unknown>> }>();
-
-/** The documents of a file as plain values; diagnostics ask on every keystroke, so each version is parsed once. */
-function documentsOf(file: string, openText: string | undefined): Array<Record<string, unknown>> {
-  let stamp: string;
-  try {
-    stamp = openText ?? `disk:${statSync(file).mtimeMs}`;
-  } catch {
-    return [];
-  }
-  const cached = parsed.get(file);
-  if (cached && cached.stamp === stamp) return cached.values;
-  const text = openText ?? safeRead(file);
-  const values = text === undefined ? [] : parseAllDocuments(text).map((doc) => doc.toJS({ maxAliasCount: 100 }) as unknown).filter((v): v is Record<string, unknown> => !!v && typeof v === 'object');
-  parsed.set(file, { stamp, values });
-  return values;
 }
 
 function safeRead(file: string): string | undefined {

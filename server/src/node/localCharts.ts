@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { parse } from 'yaml';
+import { BoundedMap } from '../boundedMap';
 import { schemaFromValuesYaml } from '../service/values/inferSchema';
 import { compileValuesSchema, externalRefs, type CompiledValuesSchema } from '../service/values/jsonSchema';
 import type { ChartReference, ChartValues } from '../service/values/chartValues';
@@ -10,6 +11,15 @@ import type { SchemaNode } from '../service/schema/types';
 interface Cached {
   stamp: string;
   values: ChartValues | undefined;
+  /** Bytes of the chart files it was read from. */
+  bytes: number;
+}
+
+export interface LocalChartsLimits {
+  /** Most chart directories (found or not) remembered. Default 256. */
+  maxDirectories?: number;
+  /** Most bytes of values.yaml and values.schema.json, all charts together, kept read. Default 64 MB. */
+  maxBytes?: number;
 }
 
 /**
@@ -18,9 +28,20 @@ interface Cached {
  * (the workspace folder holding the HelmRelease). Subcharts in `charts/` appear under their name.
  */
 export class LocalCharts {
-  private readonly cache = new Map<string, Cached>();
+  /** Per directory: every path typed in `chart:` is one (most are no chart at all). */
+  private readonly cache: BoundedMap<string, Cached>;
 
-  constructor(private readonly folders: () => string[]) {}
+  constructor(
+    private readonly folders: () => string[],
+    limits: LocalChartsLimits = {},
+  ) {
+    this.cache = new BoundedMap({ maxEntries: limits.maxDirectories ?? 256, maxWeight: limits.maxBytes ?? 64 * 1024 * 1024, weigh: (c) => 1 + c.bytes });
+  }
+
+  /** How many chart directories are remembered, and the bytes of the chart files they were read from. */
+  memoryUse(): { directories: number; bytes: number } {
+    return { directories: this.cache.size, bytes: this.cache.weight - this.cache.size };
+  }
 
   lookup(ref: ChartReference): ChartValues | undefined {
     if ((ref.sourceKind !== 'GitRepository' && ref.sourceKind !== 'Bucket') || !ref.chart || ref.chart.includes('${')) return undefined;
@@ -49,12 +70,13 @@ export class LocalCharts {
   }
 
   private read(directory: string, origin: string, depth = 0): ChartValues | undefined {
-    const stamp = ['Chart.yaml', 'values.yaml', 'values.schema.json'].map((f) => mtime(path.join(directory, f))).join('|');
+    const files = ['Chart.yaml', 'values.yaml', 'values.schema.json'].map((f) => fileStat(path.join(directory, f)));
+    const stamp = files.map((f) => f.mtime).join('|');
     const cached = this.cache.get(directory);
     // The same directory may be reached another way (a cached remote chart whose repository is now down): say so.
     if (cached && cached.stamp === stamp) return cached.values && cached.values.origin !== origin ? { ...cached.values, origin } : cached.values;
     const values = this.load(directory, origin, depth, stamp);
-    this.cache.set(directory, { stamp, values });
+    this.cache.set(directory, { stamp, values, bytes: values ? files.reduce((sum, f) => sum + f.size, 0) : 0 });
     return values;
   }
 
@@ -146,11 +168,12 @@ function withDefaults(schema: SchemaNode, inferred: SchemaNode): SchemaNode {
   return out;
 }
 
-function mtime(file: string): string {
+function fileStat(file: string): { mtime: string; size: number } {
   try {
-    return String(statSync(file).mtimeMs);
+    const stat = statSync(file);
+    return { mtime: String(stat.mtimeMs), size: stat.size };
   } catch {
-    return '-';
+    return { mtime: '-', size: 0 };
   }
 }
 

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'fs';
 import { homedir } from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { BoundedMap } from '../boundedMap';
 import type { BasicAuth } from './remoteCharts';
 import type { RegistryCredential } from '../protocol';
 
@@ -12,7 +13,8 @@ import type { RegistryCredential } from '../protocol';
  * of Helm (HTTP). Never from a Secret manifest in the repository; never logged or shown.
  */
 export class RegistryCredentials {
-  private readonly cache = new Map<string, { mtime: number; value: unknown }>();
+  /** The few config files read (Helm's and Docker's), parsed. */
+  private readonly cache = new BoundedMap<string, { mtime: number; value: unknown }>({ maxEntries: 8 });
   /** Entered by the user in the editor (kept in its secret storage); they win over the files. */
   private entered: RegistryCredential[] = [];
 
@@ -72,7 +74,8 @@ export class RegistryCredentials {
     return repository?.username && repository.password !== undefined ? { username: repository.username, password: repository.password } : undefined;
   }
 
-  private readonly helperAnswers = new Map<string, { at: number; answer: Promise<BasicAuth | undefined> }>();
+  /** Per helper and registry host: the registries of a workspace are few; kept a few minutes. */
+  private readonly helperAnswers = new BoundedMap<string, { at: number; answer: Promise<BasicAuth | undefined> }>({ maxEntries: 32 });
 
   /** Runs `docker-credential-<helper> get` as docker does; answers are kept a few minutes. */
   private fromHelper(helper: string, host: string): Promise<BasicAuth | undefined> {

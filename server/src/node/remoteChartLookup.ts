@@ -1,6 +1,7 @@
+import { BoundedMap } from '../boundedMap';
 import type { ChartReference, ChartValues } from '../service/values/chartValues';
 import type { LocalCharts } from './localCharts';
-import { displayUrl, RemoteChartCache, RemoteChartError, type BasicAuth } from './remoteCharts';
+import { displayUrl, normalizeUrl, RemoteChartCache, RemoteChartError, type BasicAuth } from './remoteCharts';
 import { RegistryCredentials } from './registryCredentials';
 
 /** What the workspace says about the HelmRepository a release names. */
@@ -17,10 +18,40 @@ export interface RemoteLookupOptions {
   log: (message: string) => void;
   /** A repository answered 401 or 403: the user may want to enter credentials. */
   onRefused?: (url: string, status: number) => void;
+  /**
+   * How long a chart name must stay the same before the network is asked about it, so that typing
+   * `postgresql` asks about `postgresql` only, not `p`, `po`, … Default 500 ms.
+   */
+  settleMs?: number;
+  /** Most charts whose last failure is remembered (the oldest is forgotten first). Default 256. */
+  maxFailures?: number;
+  now?: () => number;
 }
 
 /** After a failed download, how long before the same chart is tried again. */
 const RETRY_AFTER_MS = [10_000, 60_000, 5 * 60_000];
+
+type Source = { url: string; insecure?: boolean };
+type Work = (auth: BasicAuth | undefined) => Promise<{ stale: boolean }>;
+
+/** Network work about one chart of a repository: fetching it, reading its index or tag list, or both. */
+interface ChartJob {
+  /** `<url> <chart>`: what failures are remembered by. */
+  key: string;
+  chart: string;
+  source: Source;
+  /** By task (`(index)` or a version constraint). */
+  tasks: Map<string, Work>;
+  /** The name has not changed for the pause: the job may start. */
+  settled: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Per repository: the one job on the network, and the one waiting for its name to settle. */
+interface RepositoryQueue {
+  running?: { key: string; tasks: Set<string> };
+  waiting?: ChartJob;
+}
 
 /**
  * Charts from HTTP Helm repositories and OCI registries. A lookup never waits for the network: it
@@ -28,15 +59,20 @@ const RETRY_AFTER_MS = [10_000, 60_000, 5 * 60_000];
  * fetches it in the background and reports when it arrives.
  */
 export class RemoteChartLookup {
-  private readonly failures = new Map<string, { count: number; retryAt: number; message: string }>();
-  private readonly pending = new Set<string>();
+  private readonly failures: BoundedMap<string, { count: number; retryAt: number; message: string }>;
+  /** Only repositories with work running or waiting; removed when idle. */
+  private readonly queues = new Map<string, RepositoryQueue>();
+  private readonly now: () => number;
 
   constructor(
     private readonly cache: RemoteChartCache,
     private readonly charts: LocalCharts,
     private readonly options: RemoteLookupOptions,
     private readonly credentials: RegistryCredentials = new RegistryCredentials(),
-  ) {}
+  ) {
+    this.failures = new BoundedMap({ maxEntries: options.maxFailures ?? 256 });
+    this.now = options.now ?? Date.now;
+  }
 
   lookup(ref: ChartReference, repository: RepositoryInfo | undefined): ChartValues | undefined {
     if (ref.sourceKind !== 'HelmRepository' || !repository || !ref.chart || ref.chart.includes('${') || ref.version?.includes('${')) return undefined;
@@ -77,7 +113,18 @@ export class RemoteChartLookup {
 
   /** The last error fetching a chart, for a hover or a status line. */
   problemOf(url: string, chart: string): string | undefined {
-    return this.failures.get(`${url} ${chart}`)?.message;
+    return this.failures.peek(`${url} ${chart}`)?.message;
+  }
+
+  /** How many charts have a failure remembered. */
+  get failureCount(): number {
+    return this.failures.size;
+  }
+
+  /** Drops the work waiting for a pause (the language server is shutting down). */
+  dispose(): void {
+    for (const queue of this.queues.values()) if (queue.waiting?.timer) clearTimeout(queue.waiting.timer);
+    this.queues.clear();
   }
 
   private refresh(source: { url: string; insecure?: boolean }, chart: string, constraint: string): void {
@@ -88,36 +135,86 @@ export class RemoteChartLookup {
     this.background(source, chart ?? '', '(index)', (auth) => this.cache.refreshIndex({ ...source, auth }, chart));
   }
 
-  /** Network work for one chart of a repository, at most one at a time per task, backing off after failures. */
-  private background(source: { url: string; insecure?: boolean }, chart: string, task: string, work: (auth: BasicAuth | undefined) => Promise<{ stale: boolean }>): void {
+  /**
+   * Network work for one chart of a repository. It starts once the chart name has stayed the same
+   * for the pause (a new name for the same repository replaces the one waiting and starts the pause
+   * again), one chart at a time per repository, and backs off after failures.
+   */
+  private background(source: Source, chart: string, task: string, work: Work): void {
     const key = `${source.url} ${chart}`;
-    const id = `${key} ${task}`;
-    const failure = this.failures.get(key);
-    if (this.pending.has(id) || (failure && Date.now() < failure.retryAt) || !this.options.allowDownload()) return;
-    this.pending.add(id);
-    this.credentials
-      .resolve(source.url)
-      .then(work)
-      .then(
-        ({ stale }) => {
-          if (stale) {
-            // Unreachable, answered from the cached index: wait before asking the network again.
-            const count = (failure?.count ?? 0) + 1;
-            this.failures.set(key, { count, retryAt: Date.now() + RETRY_AFTER_MS[Math.min(count, RETRY_AFTER_MS.length) - 1]!, message: 'the repository cannot be reached; the cached index is used' });
-          } else {
-            this.failures.delete(key);
-          }
-          this.options.onChanged();
-        },
-        (error: unknown) => {
-          const count = (failure?.count ?? 0) + 1;
-          const message = error instanceof RemoteChartError ? error.message : 'the chart could not be fetched';
-          this.failures.set(key, { count, retryAt: Date.now() + RETRY_AFTER_MS[Math.min(count, RETRY_AFTER_MS.length) - 1]!, message });
-          this.options.log(`${chart ? `Chart ${chart}` : 'Index'} from ${displayUrl(source.url)}: ${message}`);
-          this.options.onChanged();
-          if (error instanceof RemoteChartError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) this.options.onRefused?.(source.url, error.status ?? 401);
-        },
-      )
-      .finally(() => this.pending.delete(id));
+    if (!this.mayTry(key)) return;
+    const repository = `${normalizeUrl(source.url)}${source.insecure ? ' insecure' : ''}`;
+    let queue = this.queues.get(repository);
+    if (!queue) this.queues.set(repository, (queue = {}));
+    if (queue.running?.key === key && queue.running.tasks.has(task)) return;
+    if (queue.waiting?.key === key) {
+      // The same name again (another diagnostics pass): the pause goes on as it was.
+      if (!queue.waiting.tasks.has(task)) queue.waiting.tasks.set(task, work);
+      return;
+    }
+    if (queue.waiting?.timer) clearTimeout(queue.waiting.timer);
+    const job: ChartJob = { key, chart, source, tasks: new Map([[task, work]]), settled: false };
+    queue.waiting = job;
+    job.timer = setTimeout(() => {
+      job.timer = undefined;
+      job.settled = true;
+      this.startWaiting(repository);
+    }, this.options.settleMs ?? 500);
+    job.timer.unref?.();
+  }
+
+  private mayTry(key: string): boolean {
+    const failure = this.failures.peek(key);
+    return this.options.allowDownload() && !(failure && this.now() < failure.retryAt);
+  }
+
+  /** Starts the job waiting for a repository when its name has settled and nothing else runs there. */
+  private startWaiting(repository: string): void {
+    const queue = this.queues.get(repository);
+    if (!queue) return;
+    const job = queue.waiting;
+    if (queue.running || !job?.settled) {
+      if (!queue.running && !job) this.queues.delete(repository);
+      return;
+    }
+    queue.waiting = undefined;
+    if (!this.mayTry(job.key)) {
+      this.queues.delete(repository);
+      return;
+    }
+    queue.running = { key: job.key, tasks: new Set(job.tasks.keys()) };
+    const previous = this.failures.peek(job.key);
+    const run = async (): Promise<Array<PromiseSettledResult<{ stale: boolean }>>> => {
+      try {
+        const auth = await this.credentials.resolve(job.source.url);
+        return await Promise.allSettled([...job.tasks.values()].map((work) => work(auth)));
+      } catch (error) {
+        return [{ status: 'rejected', reason: error }];
+      }
+    };
+    void run().then((results) => {
+      queue.running = undefined;
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      const stale = results.some((r) => r.status === 'fulfilled' && r.value.stale);
+      const count = (previous?.count ?? 0) + 1;
+      const retryAt = this.now() + RETRY_AFTER_MS[Math.min(count, RETRY_AFTER_MS.length) - 1]!;
+      if (failed) {
+        const error: unknown = failed.reason;
+        const message = error instanceof RemoteChartError ? error.message : 'the chart could not be fetched';
+        this.failures.set(job.key, { count, retryAt, message });
+        this.options.log(`${job.chart ? `Chart ${job.chart}` : 'Index'} from ${displayUrl(job.source.url)}: ${message}`);
+        if (error instanceof RemoteChartError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) this.options.onRefused?.(job.source.url, error.status ?? 401);
+      } else if (stale) {
+        // Unreachable, answered from the cached index: wait before asking the network again.
+        this.failures.set(job.key, { count, retryAt, message: 'the repository cannot be reached; the cached index is used' });
+      } else {
+        this.failures.delete(job.key);
+      }
+      try {
+        this.options.onChanged();
+      } finally {
+        this.startWaiting(repository);
+      }
+    });
   }
 }

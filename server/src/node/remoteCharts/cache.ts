@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
+import { BoundedMap } from '../../boundedMap';
 import { isExactVersion } from '../../service/semver/constraint';
 import { RemoteChartError } from './errors';
 import { extractChartArchive, type ExtractLimits } from './extract';
@@ -45,12 +46,25 @@ export interface RemoteChartCacheOptions {
   maxChartBytes?: number;
   extractLimits?: ExtractLimits;
   now?: () => number;
+  /** Most indexes and tag lists kept parsed in memory. Default 64. */
+  maxIndexesInMemory?: number;
+  /** Most chart versions, all indexes together, kept parsed in memory. Default 200 000. */
+  maxVersionsInMemory?: number;
+  /** How long a parsed index in memory is trusted before its file is looked at (stat) again. Default 10 s. */
+  recheckMs?: number;
 }
 
 interface StoredIndex {
   url: string;
   fetchedAt: number;
   index: RepositoryIndex;
+}
+
+/** A parsed index file (or its absence) in memory, with the file's stamp when it was read. */
+interface IndexInMemory {
+  stamp: string;
+  checkedAt: number;
+  stored: StoredIndex | undefined;
 }
 
 const INDEX_FORMAT = 1;
@@ -64,8 +78,10 @@ const INDEX_FORMAT = 1;
 export class RemoteChartCache {
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly indexInflight = new Map<string, Promise<{ index: RepositoryIndex; stale: boolean }>>();
-  private readonly indexes = new Map<string, StoredIndex>();
+  /** Parsed index files, so that a lookup per HelmRelease per diagnostics pass reads no file. */
+  private readonly indexes: BoundedMap<string, IndexInMemory>;
   private readonly ttl: number;
+  private readonly recheck: number;
   private readonly now: () => number;
 
   constructor(
@@ -73,7 +89,18 @@ export class RemoteChartCache {
     private readonly options: RemoteChartCacheOptions = {},
   ) {
     this.ttl = options.indexTtlMs ?? 15 * 60 * 1000;
+    this.recheck = options.recheckMs ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.indexes = new BoundedMap({
+      maxEntries: options.maxIndexesInMemory ?? 64,
+      maxWeight: options.maxVersionsInMemory ?? 200_000,
+      weigh: (entry) => 1 + versionCount(entry.stored?.index),
+    });
+  }
+
+  /** How many parsed indexes (and chart versions in them) are kept in memory. */
+  memoryUse(): { indexes: number; versions: number } {
+    return { indexes: this.indexes.size, versions: this.indexes.weight - this.indexes.size };
   }
 
   /** Where the chart of this key lives (whether or not it is there yet). */
@@ -187,13 +214,13 @@ export class RemoteChartCache {
     return { key, directory, stale };
   }
 
-  /** Removes every cached chart and index. */
   /** Forgets the repository indexes and tag lists (downloaded charts stay): the next lookup reads them anew. */
   forgetIndexes(): void {
     this.indexes.clear();
     rmSync(path.join(this.root, 'index'), { recursive: true, force: true });
   }
 
+  /** Removes every cached chart and index. */
   clear(): void {
     this.indexes.clear();
     rmSync(path.join(this.root, 'charts'), { recursive: true, force: true });
@@ -241,36 +268,71 @@ export class RemoteChartCache {
     return job;
   }
 
+  /**
+   * The index (or tag list) in the cache: parsed from memory; its file is looked at again (a stat)
+   * only after `recheckMs`, and read and parsed again only when another window rewrote it.
+   */
   private storedIndex(id: string): StoredIndex | undefined {
+    const now = this.now();
     const memory = this.indexes.get(id);
-    if (memory) return memory;
-    try {
-      const parsed = JSON.parse(readFileSync(this.indexFile(id), 'utf8')) as { format?: unknown } & Partial<StoredIndex>;
-      if (parsed.format !== INDEX_FORMAT || typeof parsed.fetchedAt !== 'number' || typeof parsed.url !== 'string' || typeof parsed.index !== 'object' || parsed.index === null) return undefined;
-      const stored: StoredIndex = { url: parsed.url, fetchedAt: parsed.fetchedAt, index: parsed.index };
-      this.indexes.set(id, stored);
-      return stored;
-    } catch {
-      return undefined;
+    if (memory && now - memory.checkedAt < this.recheck) return memory.stored;
+    const file = this.indexFile(id);
+    const stamp = fileStamp(file);
+    if (memory && memory.stamp === stamp) {
+      memory.checkedAt = now;
+      return memory.stored;
     }
+    const stored = stamp === MISSING ? undefined : readIndexFile(file);
+    this.indexes.set(id, { stamp, checkedAt: now, stored });
+    return stored;
   }
 
   private writeIndex(id: string, stored: StoredIndex): void {
-    this.indexes.set(id, stored);
     const file = this.indexFile(id);
+    let stamp = MISSING;
     try {
       mkdirSync(path.dirname(file), { recursive: true });
       const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
       writeFileSync(temp, JSON.stringify({ format: INDEX_FORMAT, ...stored }));
       renameSync(temp, file);
+      stamp = fileStamp(file);
     } catch {
       // the in-memory copy still serves this session
     }
+    this.indexes.set(id, { stamp, checkedAt: this.now(), stored });
   }
 
   private indexFile(id: string): string {
     return path.join(this.root, 'index', `${id}.json`);
   }
+}
+
+const MISSING = 'missing';
+
+/** Changes when the file is written again (rename of a new file, or another size or time). */
+function fileStamp(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return MISSING;
+  }
+}
+
+function readIndexFile(file: string): StoredIndex | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown } & Partial<StoredIndex>;
+    if (parsed.format !== INDEX_FORMAT || typeof parsed.fetchedAt !== 'number' || typeof parsed.url !== 'string' || typeof parsed.index !== 'object' || parsed.index === null) return undefined;
+    return { url: parsed.url, fetchedAt: parsed.fetchedAt, index: parsed.index };
+  } catch {
+    return undefined;
+  }
+}
+
+function versionCount(index: RepositoryIndex | undefined): number {
+  let count = 0;
+  for (const versions of Object.values(index?.entries ?? {})) count += Array.isArray(versions) ? versions.length : 0;
+  return count;
 }
 
 /** An OCI chart's tags as an index with one entry per version (Helm's `_` for `+` undone). */

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
-import { gunzipSync } from 'zlib';
-import { extract as tarExtract } from 'tar-stream';
+import { createGunzip } from 'zlib';
+import { extract as tarExtract, type Extract } from 'tar-stream';
 import { RemoteChartError } from './errors';
 
 export interface ExtractLimits {
@@ -40,6 +40,8 @@ interface Budget {
  * segments are rejected. The archive is read completely before anything is written; the files are
  * written to a temporary sibling directory that is then renamed to `targetDir`, so a failure leaves
  * nothing behind and readers never see a half-written chart. An existing `targetDir` is replaced.
+ * Decompression is streamed (zlib works off the main thread, chunk by chunk), so a large archive
+ * does not hold up the language server, and stops as soon as a limit is passed.
  */
 export async function extractChartArchive(archive: Uint8Array, targetDir: string, limits: ExtractLimits = {}): Promise<ExtractedChart> {
   const budget: Budget = { entries: 0, bytes: 0, maxEntries: limits.maxEntries ?? DEFAULT_MAX_ENTRIES, maxBytes: limits.maxBytes ?? DEFAULT_MAX_BYTES };
@@ -74,11 +76,10 @@ export async function extractChartArchive(archive: Uint8Array, targetDir: string
 
 /** Gunzips and reads one chart archive into `files` under `prefix`; returns its top-level directory name. */
 async function collectChart(archive: Uint8Array, prefix: string, depth: number, budget: Budget, files: Map<string, Buffer>): Promise<string> {
-  const tar = gunzip(archive, budget);
   let top: string | undefined;
   const nested: Array<{ file: string; content: Buffer }> = [];
   const extractor = tarExtract();
-  const done = (async () => {
+  const reading = (async () => {
     for await (const entry of extractor) {
       const header = entry.header;
       budget.entries++;
@@ -101,13 +102,13 @@ async function collectChart(archive: Uint8Array, prefix: string, depth: number, 
       else files.set(prefix + relative.join('/'), content);
     }
   })();
-  extractor.end(tar);
-  try {
-    await done;
-  } catch (error) {
-    extractor.destroy();
-    if (error instanceof RemoteChartError) throw error;
-    throw new RemoteChartError('archive', `the chart archive is not a valid tar archive: ${message(error)}`);
+  const feeding = gunzipInto(archive, extractor, budget);
+  const [fed, read] = await Promise.allSettled([feeding, reading]);
+  // A gzip or size problem stops the tar reader too: report the cause, not the tar reader's complaint.
+  if (fed.status === 'rejected') throw fed.reason;
+  if (read.status === 'rejected') {
+    if (read.reason instanceof RemoteChartError) throw read.reason;
+    throw new RemoteChartError('archive', `the chart archive is not a valid tar archive: ${message(read.reason)}`);
   }
   if (top === undefined) throw new RemoteChartError('archive', 'the chart archive is empty');
   for (const { file, content } of nested) {
@@ -154,21 +155,44 @@ function safeSegments(name: string): string[] {
   return segments;
 }
 
-function gunzip(archive: Uint8Array, budget: Budget): Buffer {
-  const remaining = budget.maxBytes - budget.bytes;
-  let out: Buffer;
+/**
+ * Decompresses `archive` chunk by chunk into the tar reader, counting the bytes against the budget;
+ * waits while the reader is behind. Stops the reader with the error when the gzip data is bad or the
+ * budget is spent, and stops itself when the reader gave up.
+ */
+async function gunzipInto(archive: Uint8Array, extractor: Extract, budget: Budget): Promise<void> {
+  const gunzip = createGunzip();
+  gunzip.end(archive);
   try {
-    out = gunzipSync(archive, { maxOutputLength: Math.max(1, remaining) });
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE' || (error instanceof RangeError && /too large|maxOutputLength/i.test(error.message))) {
-      throw new RemoteChartError('too-large', `the chart archive unpacks to more than ${budget.maxBytes} bytes`);
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      budget.bytes += chunk.length;
+      if (budget.bytes > budget.maxBytes) throw new RemoteChartError('too-large', `the chart archive unpacks to more than ${budget.maxBytes} bytes`);
+      if (extractor.destroyed) return; // the reader failed: it reports why
+      if (!extractor.write(chunk) && !(await drained(extractor))) return;
     }
-    throw new RemoteChartError('archive', `the chart archive is not a valid gzip file (truncated or corrupt): ${message(error)}`);
+  } catch (error) {
+    gunzip.destroy();
+    const failure = error instanceof RemoteChartError ? error : new RemoteChartError('archive', `the chart archive is not a valid gzip file (truncated or corrupt): ${message(error)}`);
+    extractor.destroy(failure);
+    throw failure;
   }
-  budget.bytes += out.length;
-  if (budget.bytes > budget.maxBytes) throw new RemoteChartError('too-large', `the chart archive unpacks to more than ${budget.maxBytes} bytes`);
-  return out;
+  extractor.end(undefined);
+}
+
+/** Resolves true when the stream wants more, false when it was destroyed. */
+function drained(stream: Extract): Promise<boolean> {
+  if (stream.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (more: boolean) => () => {
+      stream.off('drain', onDrain);
+      stream.off('close', onClose);
+      resolve(more);
+    };
+    const onDrain = done(true);
+    const onClose = done(false);
+    stream.on('drain', onDrain);
+    stream.on('close', onClose);
+  });
 }
 
 async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { isExactVersion, parseStrictVersion, selectVersion } from '../../service/semver/constraint';
-import { RemoteChartError } from './errors';
+import { RemoteChartError, displayUrl } from './errors';
 import { basicAuthHeader, request, statusError, type BasicAuth, type FetchedBody } from './fetchUtil';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
@@ -119,7 +119,7 @@ export class OciClient {
       const challenge = parseChallenge(response.headers.get('www-authenticate') ?? '');
       let authorization: string | undefined;
       if (challenge?.scheme === 'bearer') {
-        const token = await this.token(challenge.params, scope);
+        const token = await this.token(ref, challenge.params, scope);
         this.tokens.set(tokenKey, token);
         authorization = `Bearer ${token}`;
       } else if (this.options.auth) {
@@ -131,7 +131,11 @@ export class OciClient {
     return response;
   }
 
-  private async token(params: Record<string, string>, scope: string): Promise<string> {
+  /**
+   * A bearer token from the realm the registry named. The credentials go with the request only over
+   * https, or to the registry's own host and port: a realm in plain http elsewhere gets none.
+   */
+  private async token(ref: OciChartRef, params: Record<string, string>, scope: string): Promise<string> {
     const realm = params.realm;
     if (!realm) throw new RemoteChartError('unauthorized', 'the registry asked for a bearer token without naming a realm');
     let url: URL;
@@ -140,10 +144,20 @@ export class OciClient {
     } catch {
       throw new RemoteChartError('unauthorized', 'the registry named an invalid token realm');
     }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RemoteChartError('unauthorized', `the registry named a token realm that is not http(s): ${displayUrl(url)}`);
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? scope);
-    const headers: Record<string, string> = this.options.auth ? { authorization: basicAuthHeader(this.options.auth) } : {};
+    const mayAuthenticate = url.protocol === 'https:' || url.host === new URL(this.base(ref)).host;
+    const withheld = this.options.auth !== undefined && !mayAuthenticate;
+    const headers: Record<string, string> = this.options.auth && mayAuthenticate ? { authorization: basicAuthHeader(this.options.auth) } : {};
     const response = await request(url.toString(), { timeoutMs: this.options.timeoutMs, maxBytes: 1024 * 1024, headers, signal: this.options.signal }, 'the registry token');
+    if (withheld && (response.status === 401 || response.status === 403)) {
+      throw new RemoteChartError(
+        'unauthorized',
+        `the registry's token service ${displayUrl(url)} uses plain http on another host, so the credentials were not sent to it (they go only over https, or to the registry itself)`,
+        response.status,
+      );
+    }
     if (response.status < 200 || response.status > 299) throw statusError(response.status, 'the registry token', url.toString());
     const body = parseJson(response.body, 'the token answer');
     const token = isRecord(body) ? (typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined) : undefined;
