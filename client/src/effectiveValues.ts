@@ -1,21 +1,21 @@
 import { commands, languages, Uri, ViewColumn, window, workspace, type Disposable, type TextDocumentContentProvider } from 'vscode';
 import type { RunningClient } from './languageClient';
+import { ReadOnlyContents } from './readOnlyContents';
 
 const SCHEME = 'helmrelease-values';
 
 /** Read-only documents holding computed values; they live in memory and are never saved. */
 class ValuesDocuments implements TextDocumentContentProvider {
-  private readonly contents = new Map<string, string>();
-  private counter = 0;
+  private readonly contents = new ReadOnlyContents();
 
   add(title: string, text: string): Uri {
-    const uri = Uri.from({ scheme: SCHEME, path: `/${title}`, query: String(++this.counter) });
+    const uri = Uri.from({ scheme: SCHEME, path: `/${title}`, query: this.contents.nextQuery() });
     this.contents.set(uri.toString(), text);
     return uri;
   }
 
   provideTextDocumentContent(uri: Uri): string {
-    return this.contents.get(uri.toString()) ?? '';
+    return this.contents.get(uri.toString());
   }
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { GONE_TEXT, ReadOnlyContents } from '../../client/src/readOnlyContents';
 import { BoundedMap } from '../../server/src/boundedMap';
 import { ConfigMapContents } from '../../server/src/node/configMapContent';
 import { LocalCharts } from '../../server/src/node/localCharts';
@@ -156,5 +157,32 @@ describe('valuesFrom ConfigMap content', () => {
       assert.ok(contents.memoryUse().chars <= 10_000, JSON.stringify(contents.memoryUse()));
     }
     assert.equal(contents.memoryUse().files, 2);
+  });
+});
+
+describe('read-only documents (effective values, live objects, events, history)', () => {
+  it('keep the texts of the most recently used documents only; an older one says it is gone', () => {
+    const contents = new ReadOnlyContents({ maxDocuments: 5 });
+    const uris: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const uri = `helmrelease-values:/podinfo.yaml?${contents.nextQuery()}`;
+      uris.push(uri);
+      contents.set(uri, `replicaCount: ${i}\n`);
+      assert.ok(contents.memoryUse().documents <= 5);
+    }
+    assert.equal(new Set(uris).size, 40, 'every command opens a new document');
+    assert.equal(contents.get(uris[39]!), 'replicaCount: 39\n');
+    assert.equal(contents.get(uris[35]!), 'replicaCount: 35\n');
+    assert.equal(contents.get(uris[0]!), GONE_TEXT);
+    assert.deepEqual(contents.memoryUse(), { documents: 5, chars: 5 * 'replicaCount: 3x\n'.length });
+  });
+
+  it('keep their characters under a bound', () => {
+    const contents = new ReadOnlyContents({ maxChars: 100_000 });
+    for (let i = 0; i < 20; i++) {
+      contents.set(`flux-live:/HelmRelease/app${i}.yaml?${contents.nextQuery()}`, 'x'.repeat(30_000));
+      assert.ok(contents.memoryUse().chars <= 100_000, JSON.stringify(contents.memoryUse()));
+    }
+    assert.equal(contents.memoryUse().documents, 3);
   });
 });

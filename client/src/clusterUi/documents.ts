@@ -1,10 +1,10 @@
 import { languages, Uri, ViewColumn, window, workspace, type Disposable, type TextDocumentContentProvider } from 'vscode';
+import { ReadOnlyContents } from '../readOnlyContents';
 
 /** Read-only documents for live objects, events and history: in memory, never saved. */
 export class ReadOnlyDocuments implements TextDocumentContentProvider, Disposable {
   static readonly scheme = 'flux-live';
-  private readonly contents = new Map<string, string>();
-  private counter = 0;
+  private readonly contents = new ReadOnlyContents();
   private readonly registration: Disposable;
 
   constructor() {
@@ -12,7 +12,7 @@ export class ReadOnlyDocuments implements TextDocumentContentProvider, Disposabl
   }
 
   add(title: string, text: string): Uri {
-    const uri = Uri.from({ scheme: ReadOnlyDocuments.scheme, path: `/${title}`, query: String(++this.counter) });
+    const uri = Uri.from({ scheme: ReadOnlyDocuments.scheme, path: `/${title}`, query: this.contents.nextQuery() });
     this.contents.set(uri.toString(), text);
     return uri;
   }
@@ -24,7 +24,7 @@ export class ReadOnlyDocuments implements TextDocumentContentProvider, Disposabl
   }
 
   provideTextDocumentContent(uri: Uri): string {
-    return this.contents.get(uri.toString()) ?? '';
+    return this.contents.get(uri.toString());
   }
 
   dispose(): void {
