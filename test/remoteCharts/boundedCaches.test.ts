@@ -78,6 +78,23 @@ describe('parsed repository indexes', () => {
     assert.deepEqual(cache.versions(source, 'app')?.map((v) => v.version), ['1.0.0', '1.1.0', '2.0.0'], 'after a while, the rewritten file is noticed');
   });
 
+  it('a missing index is not looked for on disk on every call either (downloads off: nothing is fetched)', async () => {
+    let now = 1_000_000;
+    const root = mkdtempSync(path.join(tmpdir(), 'hr-index-missing-'));
+    const cache = new RemoteChartCache(root, { now: () => now, recheckMs: 10_000 });
+    published.set('r2', ['3.0.0']);
+    const source = { url: `${server.url}/r2` };
+    for (let i = 0; i < 100; i++) {
+      assert.equal(cache.versions(source, 'app'), undefined);
+      assert.equal(cache.peek(source, 'app', '3.x'), undefined);
+    }
+    // Another window fetches the index into the shared cache folder.
+    await new RemoteChartCache(root).refreshIndex(source);
+    assert.equal(cache.versions(source, 'app'), undefined, 'not looked for again yet');
+    now += 10_000;
+    assert.deepEqual(cache.versions(source, 'app')?.map((v) => v.version), ['3.0.0']);
+  });
+
   it('are kept in memory up to a number of indexes and of versions; older ones are read from disk again when asked', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'hr-index-bound-'));
     const cache = new RemoteChartCache(root, { maxIndexesInMemory: 3, maxVersionsInMemory: 100 });
