@@ -59,6 +59,11 @@ if (only.length === 0 && process.env.SKIP_VSCODE_TESTS === '1') {
     const summary = /(\d+) passed, (\d+) failed/.exec(vscode.output);
     passed += Number(summary?.[1] ?? 0);
     failed += Number(summary?.[2] ?? 0) + (vscode.code !== 0 && !summary ? 1 : 0);
+    // The packaged extension, installed from its .vsix, in Restricted Mode.
+    const restricted = await runCapturing(process.execPath, ['--import', 'tsx', 'test/vscode/restrictedMode.ts']);
+    const restrictedSummary = /(\d+) passed, (\d+) failed/.exec(restricted.output);
+    passed += Number(restrictedSummary?.[1] ?? 0);
+    failed += Number(restrictedSummary?.[2] ?? 0) + (restricted.code !== 0 && !restrictedSummary ? 1 : 0);
   }
 }
 console.log(`total: ${passed} passed, ${failed} failed`);

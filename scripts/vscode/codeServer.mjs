@@ -12,13 +12,15 @@ export const CODE_SERVER_DIR =
 export const CODE_SERVER_ENTRY = path.join(CODE_SERVER_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
 /** The settings object; `title` names the window. */
-export function userSettings(title) {
+export function userSettings(title, { trust = false } = {}) {
   return {
+    ...(trust ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}),
     'workbench.startupEditor': 'none',
     // Chart downloads stay on (the default): the workspace's chart sources are local servers.
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
-    'security.workspace.trust.enabled': false,
+    // Workspace trust is off, except for the run that checks Restricted Mode.
+    'security.workspace.trust.enabled': trust,
     'telemetry.telemetryLevel': 'off',
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
@@ -30,20 +32,20 @@ export function userSettings(title) {
 }
 
 /** Writes `<userData>/User/settings.json`. */
-export function writeUserSettings(userData, title) {
+export function writeUserSettings(userData, title, options = {}) {
   mkdirSync(path.join(userData, 'User'), { recursive: true });
-  writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(userSettings(title), null, 2));
+  writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify(userSettings(title, options), null, 2));
 }
 
 /**
  * Starts code-server on 127.0.0.1:`port` without auth, with its user data and extensions under
- * `tmp`, opening `workspace`, in a process group of its own (stop it with `process.kill(-pid)`).
+ * `tmp`, opening `workspace` (with `trust`, in Restricted Mode until trusted), in a process group of its own (stop it with `process.kill(-pid)`).
  * `env` is added to this process's environment, less VS Code's and Electron's own variables.
  * `ready` settles once it listens, or rejects (after stopping it) when it exits or takes 60 s.
  */
-export function launchCodeServer({ tmp, port, workspace, title, env = {}, logFile }) {
+export function launchCodeServer({ tmp, port, workspace, title, env = {}, logFile, trust = false }) {
   const userData = path.join(tmp, 'user-data');
-  writeUserSettings(userData, title);
+  writeUserSettings(userData, title, { trust });
   const configFile = path.join(tmp, 'code-server.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   const childEnv = { ...process.env, ...env };
@@ -55,7 +57,7 @@ export function launchCodeServer({ tmp, port, workspace, title, env = {}, logFil
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(trust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', userData,
     '--extensions-dir', path.join(tmp, 'extensions'),
