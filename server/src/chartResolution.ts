@@ -6,6 +6,7 @@ import { RemoteChartLookup, type RepositoryInfo } from './node/remoteChartLookup
 import { RemoteChartCache } from './node/remoteCharts';
 import { RegistryCredentials } from './node/registryCredentials';
 import { configMapData } from './node/configMapContent';
+import { BoundedMap } from './boundedMap';
 import type { RegistryCredential } from './protocol';
 import { releaseReference, type FileContext } from './service/features/fileDiagnostics';
 import type { DocumentAnalysis } from './service/model/documentAnalysis';
@@ -40,7 +41,8 @@ export class ChartResolution {
   readonly credentials = new RegistryCredentials();
   private remote?: RemoteChartLookup;
   private cache?: RemoteChartCache;
-  private readonly refusedReported = new Set<string>();
+  /** Repositories the user was told about (once each); the newest 256. */
+  private readonly refusedReported = new BoundedMap<string, true>({ maxEntries: 256 });
   private readonly lensTitles = new WeakMap<DocumentAnalysis, { key: string; title: string | undefined }>();
 
   constructor(
@@ -66,7 +68,7 @@ export class ChartResolution {
         log: this.hooks.log,
         onRefused: (url, status) => {
           if (this.refusedReported.has(url)) return;
-          this.refusedReported.add(url);
+          this.refusedReported.set(url, true);
           this.hooks.refused(url, status);
         },
       },
