@@ -11,7 +11,7 @@ import * as path from 'path';
 import { checkFiles } from '../../server/src/cli/check';
 import { collectFiles } from '../../server/src/node/files';
 import { defaultSettings } from '../../server/src/service/settings';
-import { brief, diagnose } from '../helpers';
+import { brief, diagnose, quickFixes } from '../helpers';
 
 describe('syntax errors where they start', () => {
   test('an unterminated quoted string is reported at its opening quote, and nothing that follows from it', () => {
@@ -141,5 +141,64 @@ describe('JSON manifests', () => {
     assert.equal(results[0]!.fixed, undefined);
     assert.deepEqual(results[0]!.diagnostics.map((d) => d.code), ['api-version-removed']);
     assert.equal(readFileSync(file, 'utf8'), text);
+  });
+});
+
+describe('earlier API versions judged by their own schema', () => {
+  const release = [
+    'apiVersion: helm.toolkit.fluxcd.io/v2beta1',
+    'kind: HelmRelease',
+    'metadata:',
+    '  name: app',
+    'spec:',
+    '  interval: 5m',
+    '  chart:',
+    '    spec:',
+    '      chart: app',
+    '      valuesFile: values-prod.yaml',
+    '      sourceRef:',
+    '        kind: HelmRepository',
+    '        name: charts',
+    '  postRenderers:',
+    '    - kustomize:',
+    '        patchesJson6902:',
+    '          - target:',
+    '              kind: Deployment',
+    '              name: app',
+    '            patch:',
+    '              - op: add',
+    '                path: /metadata/labels/team',
+    '                value: platform',
+    '',
+  ].join('\n');
+
+  test('fields of the old version are not unknown; the removed version says what the migration changes', () => {
+    const found = diagnose(release);
+    assert.deepEqual(found.map((d) => d.code), ['api-version-removed']);
+    assert.match(String(found[0]!.message), /valuesFile` becomes `valuesFiles/);
+    assert.match(String(found[0]!.message), /patchesJson6902` becomes `patches/);
+  });
+
+  test('a field no version had is still unknown', () => {
+    const found = diagnose(release.replace('      valuesFile: values-prod.yaml', '      valuesFyle: values-prod.yaml'));
+    assert.deepEqual(found.map((d) => d.code), ['api-version-removed', 'unknown-field']);
+  });
+
+  test('the same fields at the current version are unknown there', () => {
+    const found = diagnose(release.replace('helm.toolkit.fluxcd.io/v2beta1', 'helm.toolkit.fluxcd.io/v2'));
+    assert.deepEqual(found.map((d) => d.code).sort(), ['unknown-field', 'unknown-field']);
+  });
+
+  test('the migrate quick fix renames them, and the result validates cleanly', () => {
+    const migrate = quickFixes(release).find((f) => f.title.startsWith('Migrate to helm.toolkit.fluxcd.io/v2'))!;
+    assert.ok(migrate, 'a migration quick fix');
+    assert.match(migrate.result, /valuesFiles:/);
+    assert.deepEqual(diagnose(migrate.result).map(brief), []);
+  });
+
+  test('GitRepository v1beta2 may still say gitImplementation', () => {
+    const found = diagnose('apiVersion: source.toolkit.fluxcd.io/v1beta2\nkind: GitRepository\nmetadata:\n  name: repo\nspec:\n  interval: 5m\n  url: https://example.com/repo.git\n  gitImplementation: go-git\n');
+    assert.deepEqual(found.map((d) => d.code), ['api-version-removed']);
+    assert.match(String(found[0]!.message), /gitImplementation` is dropped/);
   });
 });

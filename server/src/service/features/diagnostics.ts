@@ -17,6 +17,9 @@ import { apiVersionStatus } from '../migration/apiVersions';
 import type { Settings } from '../settings';
 import { workCounts } from '../workCounts';
 import { excessiveAliasing } from '../validation/aliases';
+import { migrationChanges, schemaAtVersion } from '../schema/earlierVersions';
+import { getPair, resolveNode } from '../model/yamlTree';
+import { isMap, isSeq, type Document } from 'yaml';
 import { cleanYamlMessage, isBroken, syntaxProblems } from '../validation/syntaxErrors';
 
 /** What the diagnostics of a document depend on besides its text. */
@@ -96,7 +99,15 @@ function collect(analysis: DocumentAnalysis, options: AnalysisOptions): RawDiagn
   // A broken document's tree is not what its author meant (a key swallowed into a string looks
   // "missing"): its schema problems are withheld until it parses.
   if (isBroken(doc)) return out;
-  const schemaProblems = validateAgainstSchema(doc, schema.root).filter(
+  if (recognition.status === 'other-version') {
+    // The migration does more than change the version: say what, for the fields this document has.
+    const changes = migrationChanges(identity.kind, identity.apiVersion, (path) => hasPath(doc, doc.contents, ['spec', ...path]));
+    const versionProblem = out.find((d) => d.code === DiagnosticCodes.apiVersionRemoved || d.code === DiagnosticCodes.apiVersionDeprecated);
+    if (versionProblem && changes.length > 0) versionProblem.message += ` The migration also changes what differs: ${changes.join('; ')}.`;
+  }
+  // A document at an earlier version is checked against that version: its fields were right there.
+  const rootSchema = recognition.status === 'other-version' ? schemaAtVersion(schema, identity.apiVersion) : schema.root;
+  const schemaProblems = validateAgainstSchema(doc, rootSchema).filter(
     (d) =>
       // The version is reported once above, with the replacement.
       !(recognition.status === 'other-version' && d.code === DiagnosticCodes.invalidEnum && d.start === identity.apiVersionRange[0]) &&
@@ -151,4 +162,15 @@ export function applySeverities(diagnostics: Diagnostic[], settings: Settings): 
     out.push(override ? { ...d, severity: SEVERITY[override] } : d);
   }
   return out;
+}
+
+/** Whether the document has a value at `path` (`[]` meaning any item of a list). */
+function hasPath(doc: Document, node: unknown, path: readonly string[]): boolean {
+  const current = resolveNode(doc, node);
+  if (path.length === 0) return current !== undefined && current !== null;
+  const [step, ...rest] = path;
+  if (step === '[]') return isSeq(current) && current.items.some((item) => hasPath(doc, item, rest));
+  if (!isMap(current)) return false;
+  const pair = getPair(doc, current, step!);
+  return pair !== undefined && hasPath(doc, pair.value, rest);
 }
