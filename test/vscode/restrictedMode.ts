@@ -1,18 +1,22 @@
 /**
  * The packaged extension in Restricted Mode, in a real VS Code (code-server in Chromium): the
  * `.vsix` that `npm run package` builds is installed (not the development folder), workspace trust
- * is on and the workspace is not trusted. Diagnostics must still appear; the Flux view must say that
- * it needs trust instead of reading the kubeconfig. Prints "N passed, N failed" for npm test.
+ * is on and the workspace is not trusted. Diagnostics must still appear; no chart is downloaded, no
+ * Docker credential helper runs, and the Flux view says it needs trust instead of reading the
+ * kubeconfig. Then the user trusts the workspace (through the Flux view's link, as a user would):
+ * the chart is downloaded with the helper's credentials, and the Flux view and the status bar show
+ * the cluster. Prints "N passed, N failed" for npm test.
  *
  *   node --import tsx test/vscode/restrictedMode.ts
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { CODE_SERVER_ENTRY, launchCodeServer } from '../../scripts/vscode/codeServer.mjs';
+import { startTrustFixtures, TRUST_MANIFEST, type TrustFixtures } from './trustFixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RESULTS = path.join(ROOT, 'test-results');
@@ -44,6 +48,7 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'flux-restricted-'));
   const results: Array<{ name: string; error?: string }> = [];
   let codeServer: ChildProcess | undefined;
+  let fixtures: TrustFixtures | undefined;
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   let page: Page | undefined;
   try {
@@ -56,11 +61,11 @@ async function main(): Promise<number> {
 
     const workspace = path.join(tmp, 'ws');
     cpSync(path.join(ROOT, 'test/fixtures/gitops-repo'), workspace, { recursive: true });
-    // A kubeconfig that would be read if the cluster side started: it must not start here.
-    const kubeconfig = path.join(tmp, 'kubeconfig');
-    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    // A cluster, a private registry and a credential helper, each counting what reaches it.
+    const local = await startTrustFixtures(tmp, workspace);
+    fixtures = local;
     const port = await freePort();
-    const launched = launchCodeServer({ tmp, port, workspace, title: 'flux restricted mode', env: { KUBECONFIG: kubeconfig, EXTENSIONS_GALLERY: '{}' }, logFile: path.join(RESULTS, 'vscode-restricted.log'), trust: true });
+    const launched = launchCodeServer({ tmp, port, workspace, title: 'flux restricted mode', env: { ...local.env, EXTENSIONS_GALLERY: '{}' }, logFile: path.join(RESULTS, 'vscode-restricted.log'), trust: true });
     codeServer = launched.child;
     await launched.ready;
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
@@ -97,12 +102,52 @@ async function main(): Promise<number> {
       await poll('the removed apiVersion in the Problems view', async () => ((await current.locator('.markers-panel').getByText(/was removed in Flux 2\.8/).count()) > 0 ? true : undefined), 90_000);
     });
 
-    await check('the Flux view says it needs a trusted workspace, and reads no kubeconfig', async () => {
+    const explorerRow = (name: string) => current.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: name }).first();
+    const lens = (text: RegExp) => current.locator('.codelens-decoration').filter({ hasText: text });
+    const fluxStatus = current.locator('.statusbar-item').filter({ hasText: /Flux: / });
+
+    await check('a chart from a private registry is not downloaded, and no credential helper runs', async () => {
+      await explorerRow(TRUST_MANIFEST).click();
+      // The chart lens says why: the decision is taken by the time it shows.
+      await poll('the chart lens of the HelmRelease', async () => ((await lens(/the workspace is not trusted/).count()) > 0 ? true : undefined), 90_000);
+      if (local.registryRequests().length > 0) throw new Error(`the registry was asked: ${local.registryRequests().join(', ')}`);
+      if (local.helperRuns().length > 0) throw new Error(`the credential helper ran for ${local.helperRuns().join(', ')}`);
+    });
+
+    await check('the Flux view says it needs a trusted workspace, and the cluster is not asked', async () => {
       await current.locator('.activitybar [aria-label^="Flux"]').first().click();
       await poll('the welcome text of the Flux view', async () => ((await current.getByText(/works in trusted workspaces only/).count()) > 0 ? true : undefined));
-      if ((await current.getByText(/kubeconfig has no|No context|cannot reach|Connecting/i).count()) > 0) throw new Error('the cluster side started');
+      if ((await fluxStatus.count()) > 0) throw new Error(`a cluster status in the status bar: ${await fluxStatus.first().innerText()}`);
+      if (local.clusterRequests() > 0) throw new Error(`the cluster got ${local.clusterRequests()} requests`);
     });
     await current.screenshot({ path: path.join(RESULTS, 'vscode-restricted.png') });
+
+    await check('the user trusts the workspace from the Flux view', async () => {
+      await current.getByRole('button', { name: 'Manage Workspace Trust' }).first().click();
+      await poll('the trust editor', async () => ((await current.locator('.workspace-trust-editor').count()) > 0 ? true : undefined));
+      await current.locator('.workspace-trust-editor .monaco-button').filter({ hasText: /^Trust/ }).first().click();
+      await poll('Restricted Mode ended', async () => ((await current.locator('.statusbar-item').filter({ hasText: 'Restricted Mode' }).count()) === 0 ? true : undefined));
+    });
+
+    await check('once trusted: the chart is downloaded, with the credentials the helper gives', async () => {
+      await current.locator('.tabs-container .tab').filter({ hasText: TRUST_MANIFEST }).first().click();
+      await poll('the chart lens naming the downloaded chart', async () => ((await lens(/Chart demo 1\.0\.0/).count()) > 0 ? true : undefined), 90_000).catch((error: Error) => {
+        throw new Error(`${error.message} (credential helper runs: ${local.helperRuns().join(', ') || 'none'}; registry requests: ${local.registryRequests().join(', ') || 'none'})`);
+      });
+      const host = /oci:\/\/([^/]+)/.exec(readFileSync(path.join(workspace, TRUST_MANIFEST), 'utf8'))?.[1];
+      if (!local.helperRuns().includes(host ?? '')) throw new Error(`the credential helper was not asked about ${host}: ${local.helperRuns().join(', ')}`);
+      if (!local.registryRequests().some((r) => /^GET \/v2\/example\/demo\/blobs\//.test(r))) throw new Error(`no chart blob fetched: ${local.registryRequests().join(', ')}`);
+    });
+
+    await check('once trusted: the Flux view lists the cluster\'s HelmReleases and the status bar names the context', async () => {
+      const view = current.locator('.pane').filter({ has: current.locator('.pane-header', { hasText: /helmreleases/i }) });
+      // The Flux view is still the side bar's, unless it was closed: a click on its icon would close it.
+      if (!(await view.first().isVisible())) await current.locator('.activitybar [aria-label^="Flux"]').first().click();
+      await poll('a namespace of the cluster in the HelmReleases view', async () => ((await view.locator('.monaco-list-row').filter({ hasText: 'grade-api' }).count()) > 0 ? true : undefined), 90_000);
+      await poll('the context in the status bar', async () => ((await fluxStatus.filter({ hasText: 'flux-test' }).count()) > 0 ? true : undefined));
+      if (local.clusterRequests() === 0) throw new Error('the cluster got no request');
+    });
+    await current.screenshot({ path: path.join(RESULTS, 'vscode-restricted-trusted.png') });
   } catch (error) {
     results.push({ name: 'the packaged extension runs in Restricted Mode', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     say(`FAIL ${results[results.length - 1]!.error}`);
@@ -116,6 +161,7 @@ async function main(): Promise<number> {
         /* already gone */
       }
     }
+    await fixtures?.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
   const failed = results.filter((r) => r.error).length;
