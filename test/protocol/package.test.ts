@@ -51,7 +51,13 @@ describe('npm run package', () => {
     for (const expected of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'resources/icon.png', 'dist/client.js', 'dist/languageClient.js', 'dist/clusterUi.js', 'dist/server.js', 'dist/indexWorker.js', 'dist/cli.js', 'schemas/helmrelease.json']) {
       assert.ok(files.some((f) => f.toLowerCase() === expected.toLowerCase()), `${expected} in ${files.join(', ')}`);
     }
-    for (const file of files) assert.doesNotMatch(file, /^(server\/src|client\/src|test|bench|node_modules|scripts)\//, `${file} does not belong in the package`);
+    // Nothing else: no sources, source maps, tests, bench, scripts or dependencies (the bundles hold what they use).
+    const shipped = /^(package\.json|readme\.md|changelog\.md|LICENSE\.txt|dist\/\w+\.js|schemas\/\w+\.json|resources\/[\w-]+\.(png|svg))$/;
+    for (const file of files) assert.match(file, shipped, `${file} does not belong in the package`);
+    // The Marketplace wants an icon of at least 128×128 pixels, as a PNG.
+    const icon = entries.get('extension/resources/icon.png')!();
+    assert.equal(icon.toString('latin1', 1, 4), 'PNG');
+    assert.ok(icon.readUInt32BE(16) >= 128 && icon.readUInt32BE(20) >= 128, `icon ${icon.readUInt32BE(16)}×${icon.readUInt32BE(20)}`);
     const manifest = JSON.parse(entries.get('extension/package.json')!().toString('utf8')) as { icon: string; repository: { url: string }; capabilities: { untrustedWorkspaces: { supported: string } } };
     assert.equal(manifest.icon, 'resources/icon.png');
     assert.match(manifest.repository.url, /^https:\/\//);
@@ -59,6 +65,15 @@ describe('npm run package', () => {
     // The README's images point at the repository, so that the Marketplace and Open VSX show them.
     const readme = entries.get('extension/readme.md')!().toString('utf8');
     assert.doesNotMatch(readme, /\]\(docs\//, 'no relative image links left');
-    assert.match(readme, /\]\(https:\/\/[^)]+\/docs\/flux-view\.png\)/);
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]!);
+    assert.ok(images.length > 0, 'the README shows the Flux view');
+    for (const image of images) {
+      const url = new URL(image); // throws on a relative link
+      assert.equal(url.protocol, 'https:', image);
+      assert.ok(image.startsWith(`${manifest.repository.url.replace(/\.git$/, '')}/raw/HEAD/`), `${image} points at the repository`);
+      // The file it names is in the repository, so the link resolves once it is pushed.
+      const file = image.slice(image.indexOf('/raw/HEAD/') + '/raw/HEAD/'.length);
+      assert.equal(spawnSync('git', ['ls-files', '--error-unmatch', file], { cwd: ROOT }).status, 0, `${file} is committed`);
+    }
   });
 });
