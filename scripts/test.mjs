@@ -32,6 +32,48 @@ function testFiles(dir) {
   });
 }
 
+/**
+ * What did not pass in node's TAP output, one line each. `# fail` alone is not enough: it counts
+ * tests, not suites, so a suite whose body throws before declaring its tests (a fixture that cannot
+ * be read, say) is a "not ok" that `# fail` leaves out. Every "not ok" counts here, except a suite
+ * that failed only because a test inside it failed (that test counts). A skipped or todo test
+ * did not run: it counts too.
+ */
+function tapProblems(tap) {
+  const problems = [];
+  let last;
+  for (const line of tap.split('\n')) {
+    const result = /^\s*(ok|not ok) \d+ - (.*?)(?: # (SKIP|TODO)\b(.*))?$/.exec(line);
+    if (result) {
+      last = result[1] === 'not ok' ? result[2] : undefined;
+      if (result[3]) problems.push(`not run (${result[3].toLowerCase()}${result[4] ? `:${result[4]}` : ''}): ${result[2]}`);
+      continue;
+    }
+    const failure = /^\s*failureType: '([^']+)'$/.exec(line);
+    if (failure && last !== undefined) {
+      if (failure[1] !== 'subtestsFailed') problems.push(`failed (${failure[1]}): ${last}`);
+      last = undefined;
+    }
+  }
+  return problems;
+}
+
+/**
+ * The counts of a suite that prints "N passed, N failed" last. A suite that exits with an error but
+ * names no failure (it crashed, or ran nothing) counts as one failure; so does one that passed nothing.
+ */
+function suiteCounts(name, run) {
+  const all = [...run.output.matchAll(/^(?:vscode: )?(\d+) passed, (\d+) failed$/gm)];
+  const summary = all[all.length - 1];
+  const passed = Number(summary?.[1] ?? 0);
+  let failed = Number(summary?.[2] ?? 0);
+  if (failed === 0 && (run.code !== 0 || passed === 0)) {
+    console.error(`${name}: ${summary ? `exited with ${run.code} after ${passed} passed` : `exited with ${run.code} and no summary`}; counted as one failure.`);
+    failed = 1;
+  }
+  return { passed, failed };
+}
+
 const only = process.argv.slice(2);
 runOrExit(process.execPath, ['scripts/build.mjs']);
 runOrExit(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
@@ -39,9 +81,14 @@ runOrExit(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.
 runOrExit(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
 const files = only.length > 0 ? only : testFiles('test').sort();
 const unit = await runCapturing(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=tap', ...files]);
-const count = (text, pattern) => Number(pattern.exec(text)?.[1] ?? 0);
-let passed = count(unit.output, /^# pass (\d+)$/m);
-let failed = count(unit.output, /^# fail (\d+)$/m) + (unit.code !== 0 && !/^# fail [1-9]/m.test(unit.output) ? 1 : 0);
+let passed = Number(/^# pass (\d+)$/m.exec(unit.output)?.[1] ?? 0);
+const notPassed = tapProblems(unit.output);
+let failed = notPassed.length;
+for (const problem of notPassed) console.error(`unit: ${problem}`);
+if (unit.code !== 0 && failed === 0) {
+  console.error(`unit: node --test exited with ${unit.code} without naming a failing test; counted as one failure.`);
+  failed++;
+}
 
 if (only.length === 0 && process.env.SKIP_VSCODE_TESTS === '1') {
   // Never a silent drop: a run without the real-VS-Code suite is not a passing run.
@@ -56,14 +103,14 @@ if (only.length === 0 && process.env.SKIP_VSCODE_TESTS === '1') {
     failed++;
   } else {
     const vscode = await runCapturing(process.execPath, ['--import', 'tsx', 'test/vscode/run.ts'], { ...process.env, VSCODE_TEST_NO_BUILD: '1' });
-    const summary = /(\d+) passed, (\d+) failed/.exec(vscode.output);
-    passed += Number(summary?.[1] ?? 0);
-    failed += Number(summary?.[2] ?? 0) + (vscode.code !== 0 && !summary ? 1 : 0);
+    const counts = suiteCounts('vscode', vscode);
+    passed += counts.passed;
+    failed += counts.failed;
     // The packaged extension, installed from its .vsix, in Restricted Mode.
     const restricted = await runCapturing(process.execPath, ['--import', 'tsx', 'test/vscode/restrictedMode.ts']);
-    const restrictedSummary = /(\d+) passed, (\d+) failed/.exec(restricted.output);
-    passed += Number(restrictedSummary?.[1] ?? 0);
-    failed += Number(restrictedSummary?.[2] ?? 0) + (restricted.code !== 0 && !restrictedSummary ? 1 : 0);
+    const restrictedCounts = suiteCounts('restricted mode', restricted);
+    passed += restrictedCounts.passed;
+    failed += restrictedCounts.failed;
   }
 }
 console.log(`total: ${passed} passed, ${failed} failed`);

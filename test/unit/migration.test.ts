@@ -19,7 +19,7 @@ function diagnosticsOf(text: string): Diagnostic[] {
 
 /**
  * The migrated text must validate cleanly. One allowance: an OCI HelmRepository that sets `interval`
- * (as both tutorial examples do) gets an `ignored-field` hint from the Flux rules — Flux ignores the
+ * (as both OCI source examples do) gets an `ignored-field` hint from the Flux rules — Flux ignores the
  * field there; it has nothing to do with the migration.
  */
 function assertValid(text: string): void {
@@ -145,36 +145,36 @@ describe('apiVersionStatus', () => {
   });
 });
 
-// The two `source.toolkit.fluxcd.io/v1beta2` HelmRepository examples of the tutorial
-// ("Consuming OCI Charts" and the complete
-// grade-api example), as the tutorial has them.
-const TUTORIAL_OCI_SOURCE = lines(
-  '# OCI HelmRepository source',
+// Two OCI HelmRepositories at `source.toolkit.fluxcd.io/v1beta2`, written the way the tutorial's
+// scenarios write them: a comment above the object, a comment after a value, credentials from a
+// docker-registry Secret.
+const OLD_OCI_SOURCE = lines(
+  '# charts of the team, from the registry',
   'apiVersion: source.toolkit.fluxcd.io/v1beta2',
   'kind: HelmRepository',
   'metadata:',
-  '  name: grade-api-charts',
+  '  name: team-charts',
   '  namespace: flux-system',
   'spec:',
   '  type: oci',
-  '  interval: 5m',
-  '  url: oci://ghcr.io/your-org/charts',
+  '  interval: 10m',
+  '  url: oci://registry.example.org/team/charts',
   '  secretRef:',
-  '    name: ghcr-credentials      # docker-registry type secret',
+  '    name: registry-login   # a kubernetes.io/dockerconfigjson Secret',
 );
-const TUTORIAL_GRADE_API_SOURCE = lines(
-  '# apps/grade-api/helmrepository.yaml',
+const OLD_APP_SOURCE = lines(
+  '# apps/scores/source.yaml',
   'apiVersion: source.toolkit.fluxcd.io/v1beta2',
   'kind: HelmRepository',
   'metadata:',
-  '  name: grade-api',
+  '  name: scores',
   '  namespace: flux-system',
   'spec:',
   '  type: oci',
-  '  interval: 5m',
-  '  url: oci://ghcr.io/your-org/charts',
+  '  interval: 30m',
+  '  url: oci://registry.example.org/team/charts',
   '  secretRef:',
-  '    name: ghcr-credentials',
+  '    name: registry-login',
 );
 
 /** A v2beta1 HelmRelease with `valuesFile` and both old patch forms, comments throughout. */
@@ -327,8 +327,8 @@ const FULL_EXPECTED = {
 };
 
 describe('migrationEdits', () => {
-  test('the tutorial OCI HelmRepository sources: only the apiVersion changes', () => {
-    for (const fixture of [TUTORIAL_OCI_SOURCE, TUTORIAL_GRADE_API_SOURCE]) {
+  test('OCI HelmRepository sources as the tutorial writes them: only the apiVersion changes', () => {
+    for (const fixture of [OLD_OCI_SOURCE, OLD_APP_SOURCE]) {
       const { edits, result } = migrate(fixture, `${SRC}/v1`);
       const start = fixture.indexOf('source.toolkit.fluxcd.io/v1beta2');
       assert.deepEqual(edits, [{ start, end: start + 'source.toolkit.fluxcd.io/v1beta2'.length, newText: 'source.toolkit.fluxcd.io/v1' }]);

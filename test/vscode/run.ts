@@ -342,7 +342,15 @@ async function main(): Promise<number> {
     await page.screenshot({ path: path.join(RESULTS, 'vscode-workbench.png') });
     say('workbench open: test-results/vscode-workbench.png');
     if (WORKBENCH_ONLY) {
-      result = { passed: 1, failed: 0, tests: [{ name: 'workbench opens the workspace', ok: true, ms: Date.now() - t0 }] };
+      // Only the screenshot: the suite itself did not run, which is said and counted, not passed over.
+      result = {
+        passed: 1,
+        failed: 1,
+        tests: [
+          { name: 'workbench opens the workspace', ok: true, ms: Date.now() - t0 },
+          { name: 'the suite (test/vscode/suite)', ok: false, ms: 0, error: 'not run: VSCODE_TEST_WORKBENCH_ONLY=1 opens the workbench only' },
+        ],
+      };
     } else {
       const remaining = Math.max(10_000, TOTAL_TIMEOUT_MS - (Date.now() - t0));
       result = await Promise.race([

@@ -841,9 +841,21 @@ export async function run(): Promise<void> {
   const extension = vscode.extensions.getExtension(EXTENSION_ID);
   if (extension) probe = installApiProbe(extension.extensionPath);
   log(`suite started in VS Code ${vscode.version}, extension host pid ${process.pid}`);
-  const all = [...tests, ...(config.cluster ? clusterTests : []), ...(config.charts ? chartTests : [])];
+  // Without the demo cluster or the chart sources (VSCODE_TEST_NO_CLUSTER=1, VSCODE_TEST_NO_CHARTS=1)
+  // their tests cannot run: each is reported as not run, a failure, never left out of the count.
+  const unless = (group: SuiteTest[], notRun: string | undefined): Array<SuiteTest & { notRun: string | undefined }> => group.map((t) => ({ ...t, notRun }));
+  const all = [
+    ...unless(tests, undefined),
+    ...unless(clusterTests, config.cluster ? undefined : 'the harness started no demo cluster (VSCODE_TEST_NO_CLUSTER=1)'),
+    ...unless(chartTests, config.charts ? undefined : 'the harness started no chart sources (VSCODE_TEST_NO_CHARTS=1)'),
+  ];
   for (const t of all) {
     const start = Date.now();
+    if (t.notRun) {
+      outcomes.push({ name: t.name, ok: false, ms: 0, error: `not run: ${t.notRun}` });
+      log(`FAIL ${t.name}: not run, ${t.notRun}`);
+      continue;
+    }
     const needed = t.dependsOn === undefined ? undefined : outcomes.find((o) => o.name === t.dependsOn);
     if (needed && !needed.ok) {
       outcomes.push({ name: t.name, ok: false, ms: 0, error: `not run: it needs "${t.dependsOn}", which failed` });
