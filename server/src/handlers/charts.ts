@@ -1,19 +1,11 @@
 import { EFFECTIVE_VALUES_REQUEST, REGISTRY_CREDENTIALS, TRUST_GRANTED, type EffectiveValuesParams, type EffectiveValuesResult, type RegistryCredential } from '../protocol';
 import { SEAL_KEY_ENV, unseal } from '../sealed';
-import type { DocumentAnalysis } from '../service/model/documentAnalysis';
+import { firstKeyLine } from '../service/features/objects';
 import { ObjectView } from '../service/model/objectView';
 import { excessiveAliasing } from '../service/validation/aliases';
 import { chartReferenceOf, valuesSources } from '../service/values/chartValues';
 import { effectiveValues, renderEffectiveValues } from '../service/values/effectiveValues';
 import type { ServerContext } from '../serverContext';
-
-/** The line of a document's first key, where its heading lenses go (read once per document text). */
-function firstKeyLine(analysis: DocumentAnalysis): number {
-  return analysis.cached('first-key-line', () => {
-    const start = analysis.parsed.doc?.contents?.range?.[0] ?? analysis.identity?.kindRange[0] ?? 0;
-    return analysis.lines.positionAt(start).line;
-  });
-}
 
 /** The chart lens, the effective values, credentials entered in the editor and workspace trust. */
 export function registerCharts(context: ServerContext): void {

@@ -41,13 +41,20 @@ function objectOf(analysis: DocumentAnalysis): ManifestObject | undefined {
     const name = view.string(['metadata', 'name']);
     if (!name || name.includes(SUBSTITUTED)) return undefined;
     const namespace = view.string(['metadata', 'namespace']);
-    const start = doc.contents?.range?.[0] ?? identity.kindRange[0];
     return {
       apiVersion: identity.apiVersion,
       kind: identity.kind,
       name,
       ...(namespace && !namespace.includes(SUBSTITUTED) ? { namespace } : {}),
-      line: analysis.lines.positionAt(start).line,
+      line: firstKeyLine(analysis),
     };
+  });
+}
+
+/** The line of a document's first key, where lenses heading its object go (read once per document text). */
+export function firstKeyLine(analysis: DocumentAnalysis): number {
+  return analysis.cached('first-key-line', () => {
+    const start = analysis.parsed.doc?.contents?.range?.[0] ?? analysis.identity?.kindRange[0] ?? 0;
+    return analysis.lines.positionAt(start).line;
   });
 }
