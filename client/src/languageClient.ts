@@ -49,6 +49,9 @@ export function startLanguageClient(context: ExtensionContext, hooks: ClientHook
       globalStoragePath: context.globalStorageUri.fsPath,
       trusted: workspace.isTrusted && workspace.getConfiguration('helmRelease').get<boolean>('charts.download', true),
     },
+    // Diagnostics are pulled (the server answers once the pass for an edit is done, and reports the
+    // files nobody opened through workspace diagnostics); pulled again after every edit.
+    diagnosticPullOptions: { onChange: true, onSave: false },
     // The workspace index follows YAML files on disk; kustomizations also decide which files are patches.
     synchronize: { fileEvents: [workspace.createFileSystemWatcher('**/*.{yaml,yml,json}'), workspace.createFileSystemWatcher('**/Kustomization')] },
   };

@@ -1,6 +1,7 @@
 import { readFile } from 'fs/promises';
 import { performance } from 'perf_hooks';
 import type { Connection, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import type { DiagnosticsOutlet } from './diagnosticsOutlet';
 import type { ChartResolution } from './chartResolution';
 import { decode, modelDiagnostics } from './cli/check';
 import type { DocumentStore } from './documentStore';
@@ -40,6 +41,7 @@ export class ClosedFileDiagnostics {
 
   constructor(
     private readonly connection: Connection,
+    private readonly outlet: DiagnosticsOutlet,
     private readonly store: DocumentStore,
     private readonly session: WorkspaceSession,
     private readonly settings: SettingsSource,
@@ -59,7 +61,7 @@ export class ClosedFileDiagnostics {
       return;
     }
     this.queue.clear();
-    for (const [uri, state] of this.checked) if (state.published && !this.store.get(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const [uri, state] of this.checked) if (state.published && !this.store.get(uri)) this.outlet.closedFile(uri, []);
     this.checked.clear();
   }
 
@@ -74,7 +76,7 @@ export class ClosedFileDiagnostics {
     const indexed = new Set(this.session.index.uris());
     for (const [uri, state] of this.checked) {
       if (indexed.has(uri)) continue;
-      if (state.published && !this.store.get(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      if (state.published && !this.store.get(uri)) this.outlet.closedFile(uri, []);
       this.checked.delete(uri);
     }
     if (first && uris.length > 0) void this.startProgress(uris.length);
@@ -99,7 +101,7 @@ export class ClosedFileDiagnostics {
     if (!this.enabled || !this.session.ready || this.store.get(uri)) return;
     if (!this.session.index.hasFile(uri)) {
       // Deleted, or no longer indexed: its problems go with it.
-      if (this.checked.get(uri)?.published) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      if (this.checked.get(uri)?.published) this.outlet.closedFile(uri, []);
       this.checked.delete(uri);
       return;
     }
@@ -119,6 +121,7 @@ export class ClosedFileDiagnostics {
   opened(uri: string): void {
     this.queue.delete(uri);
     this.checked.delete(uri);
+    this.outlet.documentOpened(uri);
   }
 
   /** What a closed file's diagnostics depend on outside it: the names it refers to, kustomizations, charts, settings. */
@@ -222,6 +225,6 @@ export class ClosedFileDiagnostics {
       chartGeneration: this.charts.generation,
     });
     this.checked.set(uri, { key, published: diagnostics.length > 0 });
-    if (diagnostics.length > 0 || previous?.published) void this.connection.sendDiagnostics({ uri, diagnostics });
+    if (diagnostics.length > 0 || previous?.published) this.outlet.closedFile(uri, diagnostics);
   }
 }

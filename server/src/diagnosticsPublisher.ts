@@ -1,5 +1,5 @@
-import type { Connection } from 'vscode-languageserver/node';
 import type { ChartResolution } from './chartResolution';
+import type { DiagnosticsOutlet } from './diagnosticsOutlet';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import type { DocumentStore, OpenDocument } from './documentStore';
 import { inPatchFolder, type KustomizePatches } from './node/kustomizePatches';
@@ -17,7 +17,8 @@ export class DiagnosticsPublisher {
   private readonly scheduler: DiagnosticsScheduler;
 
   constructor(
-    private readonly connection: Connection,
+    private readonly outlet: DiagnosticsOutlet,
+    log: (message: string) => void,
     private readonly store: DocumentStore,
     private readonly session: WorkspaceSession,
     private readonly settings: SettingsSource,
@@ -27,11 +28,18 @@ export class DiagnosticsPublisher {
     /** An open document's edit changed what other files may refer to. */
     private readonly indexChanged: () => void = () => undefined,
   ) {
-    this.scheduler = new DiagnosticsScheduler((uri) => this.createPass(uri), (message) => connection.console.error(message), messageArrived);
+    this.scheduler = new DiagnosticsScheduler((uri) => this.createPass(uri), log, messageArrived);
   }
 
+  /** The document was opened or edited. */
   schedule(uri: string): void {
+    this.outlet.edited(uri);
     this.scheduler.schedule(uri);
+  }
+
+  /** Resolves once the diagnostics of an open document are current (for a client that pulls them). */
+  settled(uri: string): Promise<void> {
+    return this.scheduler.settled(uri);
   }
 
   scheduleAll(): void {
@@ -41,7 +49,7 @@ export class DiagnosticsPublisher {
   /** The document was closed: its diagnostics go away. */
   closed(uri: string): void {
     this.scheduler.cancel(uri);
-    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    this.outlet.documentClosed(uri);
   }
 
   /**
@@ -103,6 +111,6 @@ export class DiagnosticsPublisher {
     // The edited document is published on every edit, for its new version; others only when their problems changed.
     if (!result.changed && entry.publishedVersion === version) return;
     entry.publishedVersion = version;
-    void this.connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics });
+    this.outlet.openDocument(uri, result.diagnostics, version);
   }
 }

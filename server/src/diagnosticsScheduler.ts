@@ -9,6 +9,8 @@ import { performance } from 'perf_hooks';
 export class DiagnosticsScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, { stopped: boolean }>();
+  /** Who waits for a document's diagnostics to be current: no pass due or running. */
+  private readonly waiting = new Map<string, Array<() => void>>();
 
   constructor(
     /** The steps of a pass over a document (a step that yields `true` lets the event loop run at once), or undefined when there is nothing to do. */
@@ -41,6 +43,25 @@ export class DiagnosticsScheduler {
     const timer = this.timers.get(uri);
     if (timer) clearTimeout(timer);
     this.timers.delete(uri);
+    this.release(uri);
+  }
+
+  /** Resolves once no pass over `uri` is due or running: what the last pass published is current. */
+  settled(uri: string): Promise<void> {
+    if (!this.timers.has(uri) && !this.running.has(uri)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.waiting.get(uri);
+      if (list) list.push(resolve);
+      else this.waiting.set(uri, [resolve]);
+    });
+  }
+
+  private release(uri: string): void {
+    if (this.timers.has(uri) || this.running.has(uri)) return;
+    const list = this.waiting.get(uri);
+    if (!list) return;
+    this.waiting.delete(uri);
+    for (const resolve of list) resolve();
   }
 
   private async run(uri: string): Promise<void> {
@@ -62,6 +83,7 @@ export class DiagnosticsScheduler {
       this.log(`Diagnostics of ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     } finally {
       if (this.running.get(uri) === state) this.running.delete(uri);
+      this.release(uri);
     }
   }
 }

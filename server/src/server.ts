@@ -10,6 +10,7 @@ import { registerDocuments } from './handlers/documents';
 import { registerLanguage } from './handlers/language';
 import { registerLifecycle } from './handlers/lifecycle';
 import { registerNavigation } from './handlers/navigation';
+import { registerPullDiagnostics } from './handlers/pullDiagnostics';
 import { registerObjectsHandler } from './handlers/objects';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -18,6 +19,7 @@ const context = createServerContext(connection);
 registerLifecycle(context);
 registerDocuments(context);
 registerLanguage(context);
+registerPullDiagnostics(context);
 registerNavigation(context);
 registerCharts(context);
 registerCommands(context);

@@ -1,6 +1,7 @@
 import { CodeLensRefreshRequest, type Connection } from 'vscode-languageserver/node';
 import { ChartResolution } from './chartResolution';
 import { ClosedFileDiagnostics } from './closedFileDiagnostics';
+import { ClientDiagnostics } from './diagnosticsOutlet';
 import { DiagnosticsPublisher } from './diagnosticsPublisher';
 import { DocumentStore } from './documentStore';
 import { guardWith, type Guard } from './guarded';
@@ -23,6 +24,8 @@ export interface ServerContext {
   indexing: WorkspaceIndexing;
   charts: ChartResolution;
   diagnostics: DiagnosticsPublisher;
+  /** Where diagnostics go: pushed, or kept for a client that pulls them. */
+  outlet: ClientDiagnostics;
   /** Problems of the files that are not open (`helmRelease.diagnostics.scope: workspace`). */
   closedFiles: ClosedFileDiagnostics;
   patches: KustomizePatches;
@@ -60,12 +63,13 @@ export function createServerContext(connection: Connection): ServerContext {
     refused: (url, status) => void connection.sendNotification(CREDENTIALS_NEEDED, { url, status } satisfies CredentialsNeeded),
   });
   const messageArrived = watchIncomingMessages();
-  const closedFiles = new ClosedFileDiagnostics(connection, store, session, settings, charts, patches, messageArrived, (uri) => {
+  const outlet = new ClientDiagnostics(connection);
+  const closedFiles = new ClosedFileDiagnostics(connection, outlet, store, session, settings, charts, patches, messageArrived, (uri) => {
     const file = filePath(uri);
     const folder = file && indexing.folders.find((f) => file.startsWith(f + path.sep));
     return folder ? pathToFileURL(folder).toString() : '';
   });
-  const diagnostics = new DiagnosticsPublisher(connection, store, session, settings, charts, patches, messageArrived, () => closedFiles.indexChanged());
+  const diagnostics = new DiagnosticsPublisher(outlet, (message) => connection.console.error(message), store, session, settings, charts, patches, messageArrived, () => closedFiles.indexChanged());
   Object.assign(late, { diagnostics, closedFiles });
-  return { connection, guarded: guardWith(connection), store, settings, session, indexing, charts, diagnostics, closedFiles, patches, client };
+  return { connection, guarded: guardWith(connection), store, settings, session, indexing, charts, diagnostics, outlet, closedFiles, patches, client };
 }

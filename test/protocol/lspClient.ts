@@ -16,6 +16,10 @@ export class TestClient {
   private readonly diagnosticWaiters: Array<{ test: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }> = [];
   readonly published: PublishDiagnosticsParams[] = [];
   configuration: unknown = null;
+  /** Declare that this client pulls diagnostics (LSP 3.17), as VS Code does, instead of having them pushed. */
+  pullsDiagnostics = false;
+  /** How many times the server asked the client to pull diagnostics again. */
+  refreshRequests = 0;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.process = spawn(process.execPath, [SERVER, '--stdio'], { stdio: 'pipe', env });
@@ -35,6 +39,10 @@ export class TestClient {
     });
     this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => this.configuration));
     this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('workspace/diagnostic/refresh', () => {
+      this.refreshRequests++;
+      return null;
+    });
     this.connection.listen();
   }
 
@@ -66,7 +74,10 @@ export class TestClient {
       workspaceFolders: workspaceFolders.map((folder) => ({ uri: pathToFileURL(folder).toString(), name: path.basename(folder) })),
       // Tests never reach the network: chart downloads only where a test serves the charts itself.
       initializationOptions: initializationOptions ?? { trusted: false },
-      capabilities: { workspace: { configuration: withConfiguration, didChangeConfiguration: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      capabilities: {
+        workspace: { configuration: withConfiguration, didChangeConfiguration: { dynamicRegistration: true }, ...(this.pullsDiagnostics ? { diagnostics: { refreshSupport: true } } : {}) },
+        textDocument: { publishDiagnostics: { versionSupport: true }, ...(this.pullsDiagnostics ? { diagnostic: { relatedDocumentSupport: false } } : {}) },
+      },
     });
     await this.connection.sendNotification('initialized', {});
     return result as { capabilities: Record<string, unknown> };

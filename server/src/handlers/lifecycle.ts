@@ -5,12 +5,16 @@ import { SERVER_COMMANDS } from './commands';
 
 /** Initialization, settings and workspace folders. */
 export function registerLifecycle(context: ServerContext): void {
-  const { connection, settings, indexing, charts, store, client, closedFiles } = context;
+  const { connection, settings, indexing, charts, store, client, closedFiles, outlet } = context;
 
   connection.onInitialize((params): InitializeResult => {
     const capabilities = params.capabilities.workspace;
     client.workspaceFolders = capabilities?.workspaceFolders === true;
     client.refreshCodeLenses = capabilities?.codeLens?.refreshSupport === true;
+    // A client that pulls diagnostics and can be told to pull again gets them that way, the
+    // workspace's included (only what changed since the results it has); others get them pushed.
+    const pulls = params.capabilities.textDocument?.diagnostic !== undefined && capabilities?.diagnostics?.refreshSupport === true;
+    if (pulls) outlet.usePull();
     const options = params.initializationOptions as { settings?: unknown; globalStoragePath?: string; trusted?: boolean } | undefined;
     settings.initialize(capabilities?.configuration === true, options?.settings);
     // Other editors start the server without options: a cache in the user's cache folder, and trust.
@@ -30,6 +34,7 @@ export function registerLifecycle(context: ServerContext): void {
         codeLensProvider: { resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         executeCommandProvider: { commands: [...SERVER_COMMANDS] },
+        ...(pulls ? { diagnosticProvider: { identifier: 'helmRelease', interFileDependencies: true, workspaceDiagnostics: true } } : {}),
       },
       serverInfo: { name: 'flux-helmrelease', version: '0.1.0' },
     };

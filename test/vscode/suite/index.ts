@@ -192,6 +192,23 @@ const tests: SuiteTest[] = [
     },
   },
   {
+    name: 'a file nobody opened shows its problems (workspace diagnostics pulled by VS Code), once, and loses them when fixed on disk',
+    fn: async () => {
+      const uri = ws('unopened/old-release.yaml');
+      const lines = (apiVersion: string) => [`apiVersion: ${apiVersion}`, 'kind: HelmRelease', 'metadata:', '  name: never-opened', 'spec:', '  interval: 10m', '  chart:', '    spec:', '      chart: podinfo', '      sourceRef:', '        kind: HelmRepository', '        name: podinfo', ''].join('\n');
+      await vscode.workspace.fs.writeFile(uri, Buffer.from(lines('helm.toolkit.fluxcd.io/v2beta1'), 'utf8'));
+      const found = await diagnosticUntil(uri, 'api-version-removed on a file that is not open', (d) => codeOf(d) === 'api-version-removed');
+      assert(!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()), 'the file was opened; the test needs it closed');
+      // Pulled and pushed diagnostics are separate collections in VS Code: a server doing both would show each problem twice.
+      const copies = vscode.languages.getDiagnostics(uri).filter((d) => codeOf(d) === 'api-version-removed').length;
+      assert(copies === 1, `api-version-removed is listed ${copies} times`);
+      log(`closed file: [${codeOf(found)}] ${found.message.split('\n')[0]}`);
+      await vscode.workspace.fs.writeFile(uri, Buffer.from(lines('helm.toolkit.fluxcd.io/v2'), 'utf8'));
+      await waitFor('the problem gone once the file is fixed on disk', () => (vscode.languages.getDiagnostics(uri).some((d) => codeOf(d) === 'api-version-removed') ? undefined : true));
+      await vscode.workspace.fs.delete(uri);
+    },
+  },
+  {
     name: 'completion at a spec position offers install',
     fn: async () => {
       const uri = ws(COMPLETION);
