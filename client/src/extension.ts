@@ -7,6 +7,7 @@ import { registerEffectiveValues } from './effectiveValues';
 import { EnteredCredentials, registerRegistryCredentials } from './registryCredentials';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { RunningClient } from './languageClient';
+import { coexistWithRedHatYaml } from './redHatYaml';
 
 let client: LanguageClient | undefined;
 let running: RunningClient | undefined;
@@ -75,6 +76,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
   });
   // After the language client, which the cluster CodeLens asks for the objects of a document.
   registerCluster(context);
+  // Red Hat's YAML extension, when present, leaves Flux files to us.
+  context.subscriptions.push(coexistWithRedHatYaml((message) => client?.outputChannel.appendLine(message)));
 }
 
 export async function deactivate(): Promise<void> {

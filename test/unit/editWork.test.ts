@@ -6,7 +6,10 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
+import { fileURLToPath } from 'url';
+import { SubstitutionResolver } from '../../server/src/service/substitution/resolver';
+import { applyingMap, readFluxKustomization } from '../../server/src/service/substitution/applying';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { asSet, EditingSession, freshDiagnostics, type ContextFor, type Disk } from '../editingHarness';
 import { resetWorkCounts, type WorkCounts } from '../../server/src/service/workCounts';
@@ -178,5 +181,95 @@ describe('the work one edit causes does not grow with the file', () => {
     assert.ok(after.length > 900, 'each release has diagnostics to move (its values and newer-major hint)');
     for (let i = 0; i < after.length; i++) assert.equal(after[i]!.range.start.line, before[i]!.range.start.line + 1);
     assert.equal(TextDocument.create(RELEASES, 'yaml', 1, session.text(RELEASES)).lineCount, session.store.get(RELEASES)!.text.lineCount);
+  });
+});
+
+describe('post-build substitution costs no Kustomization per keystroke', () => {
+  const KUSTOMIZATIONS = 'file:///ws/clusters/kustomizations.yaml';
+  const VARS = 'file:///ws/clusters/vars.yaml';
+  const APP = 'file:///ws/apps/app-7/release.yaml';
+  const kustomization = (i: number) => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: app-${i}
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps/app-${i}
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: fleet
+  postBuild:
+    substitute:
+      app_name: app-${i}
+    substituteFrom:
+      - kind: ConfigMap
+        name: vars-${i % 10}
+`;
+  const vars = (timeout: string) =>
+    Array.from({ length: 10 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vars-${i}\n  namespace: flux-system\ndata:\n  timeout: ${timeout}\n`).join('---\n');
+  const app = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: app
+  namespace: apps
+spec:
+  interval: 5m
+  timeout: \${timeout}
+  chart:
+    spec:
+      chart: app
+      sourceRef:
+        kind: HelmRepository
+        name: charts
+        namespace: flux-system
+  values:
+    name: \${app_name}
+`;
+
+  function substitutionWorkspace(): EditingSession {
+    const disk: Disk = new Map([
+      [KUSTOMIZATIONS, Array.from({ length: 200 }, (_, i) => kustomization(i)).join('---\n')],
+      [VARS, vars('5m')],
+      [SOURCES, sources],
+      [APP, app],
+    ]);
+    const paths = [...disk.keys()].map((uri) => fileURLToPath(uri));
+    const documents = parseAllDocuments(disk.get(KUSTOMIZATIONS)!);
+    const found = documents.map((doc) => readFluxKustomization(doc, KUSTOMIZATIONS, fileURLToPath(KUSTOMIZATIONS))!);
+    const applying = applyingMap(found, { folders: [FOLDER], files: paths, kustomizations: new Map() });
+    let session: EditingSession | undefined = undefined;
+    const resolver = new SubstitutionResolver({
+      applying: (uri) => applying.get(fileURLToPath(uri)),
+      lookup: (kind, name, namespace) => {
+        const object = session!.index.find(kind, name, namespace);
+        const data = object && (parseAllDocuments(session!.disk.get(object.uri)!).map((d) => d.toJS() as { metadata: { name: string }; data: Record<string, string> }).find((d) => d.metadata.name === name)?.data ?? {});
+        return object && data ? { uri: object.uri, keys: Object.keys(data), value: (k) => data[k] } : undefined;
+      },
+      revisionOf: (name) => session!.index.revisionOf(name),
+    });
+    session = new EditingSession(disk, FOLDER, () => ({ substitutions: resolver }));
+    session.open(APP, app);
+    return session;
+  }
+
+  test('typing in a HelmRelease reads no Kustomization and no ConfigMap; a changed ConfigMap is read again for the Kustomizations naming it', () => {
+    const session = substitutionWorkspace();
+    resetWorkCounts();
+    assert.deepEqual(session.diagnostics(APP).map((d) => d.code), []);
+    assert.equal(resetWorkCounts().variableSetsResolved, 1, 'the first pass resolves the one Kustomization applying the file');
+    const line = app.split('\n').findIndex((l) => l.includes('name: ${app_name}'));
+    session.change(APP, [{ range: { start: { line, character: 4 }, end: { line, character: 4 } }, text: 'x' }]);
+    session.change(APP, [{ range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } }, text: '    region: ${REGION}\n' }]);
+    const afterTyping = session.diagnostics(APP);
+    assert.deepEqual(afterTyping.map((d) => `${String(d.code)}@${d.range.start.line}`), [`undefined-variable@${line + 1}`]);
+    const message = afterTyping[0]!.message;
+    assert.match(typeof message === 'string' ? message : message.value, /Kustomization flux-system\/app-7/);
+    assert.equal(resetWorkCounts().variableSetsResolved, 0, 'typing re-reads no Kustomization');
+    session.writeToDisk(VARS, vars('soon'));
+    const afterChange = session.diagnostics(APP);
+    assert.equal(resetWorkCounts().variableSetsResolved, 1, 'only the set that names the changed ConfigMap is resolved again');
+    assert.deepEqual(afterChange.map((d) => String(d.code)).sort(), ['invalid-substituted-value', 'undefined-variable']);
   });
 });

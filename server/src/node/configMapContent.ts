@@ -51,6 +51,22 @@ export class ConfigMapContents {
     return dataIn(file, this.documentsOf(file, textOf(object.uri)), object, key);
   }
 
+  /**
+   * Every key and value of a ConfigMap found in the workspace (for post-build substitution): a
+   * manifest's `data`, or a generator's `literals`, `files` and `envs`. Undefined when a file it
+   * reads cannot be read. Secrets are never read.
+   */
+  entries(object: ObjectRecord, textOf: (uri: string) => string | undefined): Record<string, string> | undefined {
+    if (object.kind !== 'ConfigMap') return undefined;
+    let file: string;
+    try {
+      file = fileURLToPath(object.uri);
+    } catch {
+      return undefined;
+    }
+    return entriesIn(file, this.documentsOf(file, textOf(object.uri)), object);
+  }
+
   /** The documents of a file as plain values, parsed once per version of its text. */
   private documentsOf(file: string, openText: string | undefined): Array<Record<string, unknown>> {
     let stamp: string;
@@ -100,6 +116,60 @@ function dataIn(file: string, documents: Array<Record<string, unknown>>, object:
       const data = value.data as Record<string, unknown> | undefined;
       const entry = data?.[key];
       return entry === undefined ? undefined : String(entry);
+    }
+  }
+  return undefined;
+}
+
+/** {@link ConfigMapContents.entries} with the language server's one bounded cache. */
+export function configMapEntries(object: ObjectRecord, textOf: (uri: string) => string | undefined): Record<string, string> | undefined {
+  return shared.entries(object, textOf);
+}
+
+function entriesIn(file: string, documents: Array<Record<string, unknown>>, object: ObjectRecord): Record<string, string> | undefined {
+  const directory = path.dirname(file);
+  const inside = (p: string) => {
+    const target = path.resolve(directory, p);
+    return target.startsWith(directory + path.sep) ? target : undefined;
+  };
+  for (const value of documents) {
+    if (object.origin === 'configMapGenerator') {
+      const generators = Array.isArray(value.configMapGenerator) ? (value.configMapGenerator as Array<Record<string, unknown>>) : [];
+      const generator = generators.find((g) => g?.name === object.name);
+      if (!generator) continue;
+      const out: Record<string, string> = {};
+      // kustomize reads env files first, then files, then literals.
+      const envs = [...((generator.envs as unknown[] | undefined) ?? []), ...(generator.env ? [generator.env] : [])];
+      for (const env of envs) {
+        const target = inside(String(env));
+        const text = target && safeRead(target);
+        if (text === undefined) return undefined;
+        for (const line of text.split(/\r?\n/)) {
+          const trimmed = line.trim();
+          if (trimmed === '' || trimmed.startsWith('#')) continue;
+          const at = trimmed.indexOf('=');
+          if (at < 0) continue;
+          out[trimmed.slice(0, at)] = trimmed.slice(at + 1);
+        }
+      }
+      for (const entry of (generator.files as unknown[] | undefined) ?? []) {
+        const written = String(entry);
+        const [k, p] = written.includes('=') ? [written.slice(0, written.indexOf('=')), written.slice(written.indexOf('=') + 1)] : [path.basename(written), written];
+        const target = inside(p);
+        const text = target && safeRead(target);
+        if (text === undefined) return undefined;
+        out[k] = text;
+      }
+      for (const literal of (generator.literals as unknown[] | undefined) ?? []) {
+        const [k, ...rest] = String(literal).split('=');
+        out[k!] = rest.join('=').replace(/^(["'])(.*)\1$/s, '$2');
+      }
+      return out;
+    }
+    const metadata = value.metadata as Record<string, unknown> | undefined;
+    if (value.kind === 'ConfigMap' && metadata?.name === object.name) {
+      const data = (value.data as Record<string, unknown> | undefined) ?? {};
+      return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)]));
     }
   }
   return undefined;

@@ -36,6 +36,9 @@ export const DiagnosticCodes = {
   inexactVersion: 'inexact-version',
   // Post-build substitution and YAML 1.1.
   invalidSubstitution: 'invalid-substitution',
+  undefinedVariable: 'undefined-variable',
+  invalidSubstitutedValue: 'invalid-substituted-value',
+  invalidVariableName: 'invalid-variable-name',
   yaml11Boolean: 'yaml11-boolean',
   yaml11Octal: 'yaml11-octal',
   // References across the workspace.

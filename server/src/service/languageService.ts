@@ -6,6 +6,8 @@ import { completeInSegment } from './features/completion';
 import { hoverAt } from './features/hover';
 import { segmentSymbol } from './features/symbols';
 import type { Settings } from './settings';
+import { NEWEST_FLUX_VERSION } from './migration/apiVersions';
+import { substitutionHover } from './substitution/hover';
 
 export { DiagnosticsCache, diagnosticsPass, fileDiagnostics, type FileContext } from './features/fileDiagnostics';
 
@@ -43,9 +45,22 @@ export function hover(file: FileModel, position: Position, settings: Settings, c
   const { recognition, lines } = { recognition: segment.analysis.recognition, lines: segment.analysis.lines };
   if (recognition.status !== 'served' && recognition.status !== 'other-version') return null;
   const offset = lines.offsetAt({ line: position.line - segment.startLine, character: position.character });
-  const result = hoverAt(segment.analysis, recognition.schema, offset, chartOf(segment, context), publishedVersions(segment, context));
+  const field = hoverAt(segment.analysis, recognition.schema, offset, chartOf(segment, context), publishedVersions(segment, context));
+  const result = withSubstitution(field, segment, offset, settings, context);
   if (!result?.range) return result;
   return shift(result as Hover & { range: NonNullable<Hover['range']> }, segment.startLine);
+}
+
+/** A hover on a value holding `${VAR}` also says what the Kustomizations applying the file substitute. */
+function withSubstitution(field: Hover | null, segment: Segment, offset: number, settings: Settings, context: FileContext): Hover | null {
+  const found = context.uri ? context.substitutions?.forFile(context.uri) : undefined;
+  const substitution = found ? substitutionHover(segment.analysis, offset, found, settings.fluxVersion ?? NEWEST_FLUX_VERSION) : undefined;
+  if (!substitution) return field;
+  const previous = field && typeof field.contents === 'object' && 'value' in field.contents ? field.contents.value : undefined;
+  return {
+    contents: { kind: 'markdown', value: previous ? `${previous}\n\n---\n\n${substitution.markdown}` : substitution.markdown },
+    range: field?.range ?? segment.analysis.lines.rangeOf(substitution.start, substitution.end),
+  };
 }
 
 export function documentSymbols(file: FileModel): DocumentSymbol[] {

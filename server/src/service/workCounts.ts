@@ -11,9 +11,11 @@ export interface WorkCounts {
   crossFileChecks: number;
   /** Questions asked of the chart lookups (chart, published versions, chart names). */
   chartLookups: number;
+  /** Variable sets of Kustomizations resolved (their postBuild and the ConfigMaps/Secrets they name read). */
+  variableSetsResolved: number;
 }
 
-export const workCounts: WorkCounts = { documentsParsed: 0, documentsValidated: 0, crossFileChecks: 0, chartLookups: 0 };
+export const workCounts: WorkCounts = { documentsParsed: 0, documentsValidated: 0, crossFileChecks: 0, chartLookups: 0, variableSetsResolved: 0 };
 
 export function resetWorkCounts(): WorkCounts {
   const before = { ...workCounts };
@@ -21,5 +23,6 @@ export function resetWorkCounts(): WorkCounts {
   workCounts.documentsValidated = 0;
   workCounts.crossFileChecks = 0;
   workCounts.chartLookups = 0;
+  workCounts.variableSetsResolved = 0;
   return before;
 }

@@ -20,6 +20,9 @@ import type { ReferenceRecord } from '../workspace/types';
 import { workCounts } from '../workCounts';
 import { excessiveAliasing } from '../validation/aliases';
 import type { Settings } from '../settings';
+import type { FileSubstitutions, SubstitutionContext } from '../substitution/resolver';
+import { substitutionDiagnostics, variableNameProblems } from '../substitution/diagnostics';
+import { readPostBuild } from '../substitution/variables';
 
 /** What we know about a file from outside it. */
 export interface FileContext {
@@ -49,6 +52,8 @@ export interface FileContext {
    * cleared, credentials were entered). Diagnostics that used a chart are kept while it stays.
    */
   chartGeneration?: number;
+  /** Post-build substitution: the variables of the Kustomizations that apply the file. */
+  substitutions?: SubstitutionContext;
 }
 
 /** A HelmRelease's chart reference, read once per document text. */
@@ -126,10 +131,15 @@ function versionProblems(segment: Segment, context: FileContext): Diagnostic[] {
   });
 }
 
+/** A HelmRelease's `valuesFrom` entries with the content of the ConfigMaps found in the workspace. */
+function valuesSourcesWithContent(analysis: DocumentAnalysis, context: FileContext): ValuesSource[] {
+  const content = context.valuesFrom;
+  return writtenValuesSources(analysis).map((s) => (s.kind === 'ConfigMap' && content ? { ...s, content: content(s) } : s));
+}
+
 function valuesProblems(segment: Segment, { ref, chart }: { ref: ChartReference; chart: ChartValues }, context: FileContext): Diagnostic[] {
   const analysis = segment.analysis;
-  const content = context.valuesFrom;
-  const sources = writtenValuesSources(analysis).map((s) => (s.kind === 'ConfigMap' && content ? { ...s, content: content(s) } : s));
+  const sources = valuesSourcesWithContent(analysis, context);
   const baseline = context.baselineChart?.(ref, chart);
   // The result depends on the chart, the version compared with, and what the valuesFrom ConfigMaps hold now.
   const key = `values:${chart.id}:${baseline?.id ?? ''}:${textHash(JSON.stringify(sources.map((s) => s.content ?? null)))}`;
@@ -218,7 +228,9 @@ export function* diagnosticsPass(file: FileModel, settings: Settings, context: F
   }
   context.syncIndex?.();
   const index = context.index;
-  const passKey = [options.partial, options.fluxVersion, JSON.stringify(settings.severity), context.chartGeneration ?? 0, index ? index.structureRevision : 'no index'].join('|');
+  // The variables of the Kustomizations applying the file: a key from their postBuild and sources' revisions, cheap to ask.
+  const substitutions = context.uri ? context.substitutions?.forFile(context.uri) : undefined;
+  const passKey = [options.partial, options.fluxVersion, JSON.stringify(settings.severity), context.chartGeneration ?? 0, index ? index.structureRevision : 'no index', substitutions?.key ?? ''].join('|');
   const revision = `${passKey}|${index?.revision ?? ''}`;
   const checked: Segment[] = [];
   const facts: Array<{ facts: ObjectFacts; index: number }> = [];
@@ -233,7 +245,7 @@ export function* diagnosticsPass(file: FileModel, settings: Settings, context: F
       if (entry?.key === key) entry.revision = revision;
       else {
         // Kept at once, so that a pass stopped by a newer edit leaves its work to the next one.
-        cache.entries.set(analysis, { key, revision, dependencies, diagnostics: documentDiagnostics(segment, settings, options, context) });
+        cache.entries.set(analysis, { key, revision, dependencies, diagnostics: documentDiagnostics(segment, settings, options, context, substitutions) });
         yield;
       }
     }
@@ -323,21 +335,61 @@ function dependenciesOf(analysis: DocumentAnalysis, uri: string, index: Workspac
   if (ref?.sourceName) names.add(ref.sourceName);
   if (ref?.chartRef) names.add(ref.chartRef.name);
   for (const source of analysis.identity?.kind === 'HelmRelease' ? writtenValuesSources(analysis) : []) names.add(source.name);
+  // A Kustomization's checks of variable names read the ConfigMaps and Secrets it substitutes from.
+  for (const source of isFluxKustomization(analysis) ? (kustomizationPostBuild(analysis)?.substituteFrom ?? []) : []) names.add(source.name);
   return { names: [...names].sort(), dependsOn: references.filter((r) => r.field === 'dependsOn') };
 }
 
 /** Everything a pass needs of a document's syntax tree, computed together (and cached with the document). */
 function readDocument(analysis: DocumentAnalysis, uri: string, options: AnalysisOptions): void {
   if (analysis.isFlux) analyseDocument(analysis, options);
-  if (isFluxKustomization(analysis)) inlinePatchDiagnostics(analysis, options);
+  if (isFluxKustomization(analysis)) {
+    inlinePatchDiagnostics(analysis, options);
+    kustomizationPostBuild(analysis);
+  }
   objectFacts(analysis);
   relativeReferences(analysis, uri);
   if (releaseReference(analysis, uri)) writtenValuesSources(analysis);
   ociSource(analysis);
 }
 
+/** A Flux Kustomization's `spec.postBuild`, read once per document text. */
+function kustomizationPostBuild(analysis: DocumentAnalysis): ReturnType<typeof readPostBuild> {
+  return analysis.cached('post-build', () => (analysis.parsed.doc ? readPostBuild(analysis.parsed.doc) : undefined));
+}
+
+/** What substituting the Kustomizations' variables into the document brings to light. */
+function substitutionProblems(segment: Segment, found: FileSubstitutions, options: AnalysisOptions, release: { ref: ChartReference; chart: ChartValues } | undefined, context: FileContext): Diagnostic[] {
+  const analysis = segment.analysis;
+  const sources = release ? valuesSourcesWithContent(analysis, context) : [];
+  const key = `substitution:${found.key}:${options.fluxVersion}:${options.partial}:${release ? `${release.chart.id}:${textHash(JSON.stringify(sources.map((s) => s.content ?? null)))}` : ''}`;
+  return analysis.cached(key, () => {
+    const raws = substitutionDiagnostics(analysis, found, { fluxVersion: options.fluxVersion, partial: options.partial, chart: release ? { chart: release.chart, sources } : undefined });
+    return withoutSuppressed(analysis, raws.map((raw) => toDiagnostic(analysis, raw)));
+  });
+}
+
+/** Variable names Flux rejects, on a Flux Kustomization (its `substitute` keys, and its sources' keys). */
+function variableNames(analysis: DocumentAnalysis, context: FileContext): Diagnostic[] {
+  const doc = analysis.parsed.doc;
+  const postBuild = kustomizationPostBuild(analysis);
+  if (!doc || !postBuild) return [];
+  const view = new ObjectView(doc);
+  const name = view.string(['metadata', 'name']);
+  const uri = context.uri ?? '';
+  const namespace = view.string(['metadata', 'namespace']) ?? (context.index && uri ? context.index.namespaceOfFile(uri) : undefined);
+  const set = name && context.substitutions ? context.substitutions.forKustomization({ name, namespace, uri, postBuild })?.set : undefined;
+  return withoutSuppressed(analysis, variableNameProblems(doc, set).map((raw) => toDiagnostic(analysis, raw)));
+}
+
+function withoutSuppressed(analysis: DocumentAnalysis, diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length === 0) return diagnostics;
+  const suppressions = analysis.cached('suppressions', () => findSuppressions(analysis.text));
+  return diagnostics.filter((d) => !isSuppressed(suppressions, d.range.start.line, String(d.code)));
+}
+
 /** Everything one document reports, positions relative to its first line, sorted, severities applied. */
-function documentDiagnostics(segment: Segment, settings: Settings, options: AnalysisOptions, context: FileContext): Diagnostic[] {
+function documentDiagnostics(segment: Segment, settings: Settings, options: AnalysisOptions, context: FileContext, substitutions?: FileSubstitutions): Diagnostic[] {
   const analysis = segment.analysis;
   const out: Diagnostic[] = [];
   if (analysis.isFlux) {
@@ -347,9 +399,10 @@ function documentDiagnostics(segment: Segment, settings: Settings, options: Anal
       const release = releaseChart(segment, context);
       if (release) out.push(...valuesProblems(segment, release, context));
       out.push(...versionProblems(segment, context));
+      if (substitutions) out.push(...substitutionProblems(segment, substitutions, options, release, context));
     }
   }
-  if (isFluxKustomization(analysis)) out.push(...inlinePatchDiagnostics(analysis, options));
+  if (isFluxKustomization(analysis)) out.push(...inlinePatchDiagnostics(analysis, options), ...variableNames(analysis, context));
   if (context.index && context.uri) {
     workCounts.crossFileChecks++;
     const found = referenceProblems(context.index, relativeReferences(analysis, context.uri));
