@@ -13,6 +13,7 @@ import type { DocumentAnalysis } from './service/model/documentAnalysis';
 import { ociArtifact, ociRepositoryChart, type ChartReference, type ChartValues, type ValuesFromContent } from './service/values/chartValues';
 import { ChartBaselines } from './service/values/removedValues';
 import type { WorkspaceSession } from './workspaceSession';
+import type { ServerSubstitutions } from './substitutions';
 
 export interface ChartHooks {
   /** What chart lookups answer may have changed. */
@@ -23,7 +24,7 @@ export interface ChartHooks {
 }
 
 /** The chart lookups features use, as a part of their file context. */
-export type ChartContext = Pick<FileContext, 'charts' | 'versions' | 'artifactVersions' | 'chartNames'>;
+export type ChartContext = Pick<FileContext, 'charts' | 'versions' | 'artifactVersions' | 'chartNames' | 'substitutions'>;
 
 /**
  * Where each HelmRelease's chart comes from: a chart directory of the workspace, a Helm repository
@@ -134,8 +135,15 @@ export class ChartResolution {
     return this.remote?.lookup({ ...ref, sourceKind: 'HelmRepository', chart: target.chart, version: target.version, chartRef: undefined }, { url: target.repository, insecure: field('insecure') === 'true' });
   }
 
-  /** How features find charts and their versions. */
+  /** Post-build substitution (set by the server context); features get it with the chart lookups. */
+  substitutions?: ServerSubstitutions;
+
+  /** How features find charts and their versions, and the variables Kustomizations substitute. */
   readonly context: ChartContext = {
+    substitutions: {
+      forFile: (uri) => this.substitutions?.forFile(uri),
+      forKustomization: (kustomization) => this.substitutions?.forKustomization(kustomization),
+    },
     charts: (ref) => this.lookup(ref),
     // Published versions, from the cached repository index; a stale index is read again in the background.
     versions: (ref) => this.remote?.versions(this.repositoryOf(ref), ref.chart),

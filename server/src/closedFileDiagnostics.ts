@@ -130,7 +130,9 @@ export class ClosedFileDiagnostics {
     const facts = index.factsOf(uri);
     // Charts matter only to HelmReleases (and only charts in the workspace: see check()).
     const usesCharts = facts?.objects.some((o) => o.kind === 'HelmRelease') === true;
-    let key = `${index.structureRevision}|${usesCharts ? this.charts.generation : ''}|${this.settings.maxFileSize}`;
+    // The variables of the Kustomizations applying the file, and of those it defines, by the revisions they come from.
+    const substitutions = this.charts.substitutions;
+    let key = `${index.structureRevision}|${usesCharts ? this.charts.generation : ''}|${this.settings.maxFileSize}|${substitutions?.forFile(uri)?.key ?? ''}|${substitutions?.keyOfKustomizations(uri) ?? ''}`;
     for (const ref of facts?.references ?? []) key += `,${ref.name}:${index.revisionOf(ref.name)}${ref.field === 'dependsOn' ? `:${index.dependencyRevision}` : ''}`;
     for (const object of facts?.objects ?? []) if (index.definitionCount(object.name) > 1) key += `;${object.name}:${index.revisionOf(object.name)}`;
     return key;
@@ -223,6 +225,7 @@ export class ClosedFileDiagnostics {
       valuesFrom: (ref) => this.charts.valuesFromContent(uri, undefined)?.(ref),
       index: this.session.index,
       chartGeneration: this.charts.generation,
+      substitutions: this.charts.context.substitutions,
     });
     this.checked.set(uri, { key, published: diagnostics.length > 0 });
     if (diagnostics.length > 0 || previous?.published) this.outlet.closedFile(uri, diagnostics);
