@@ -47,6 +47,8 @@ export const DiagnosticCodes = {
   referenceWrongKind: 'reference-wrong-kind',
   referenceWrongNamespace: 'reference-wrong-namespace',
   dependencyCycle: 'dependency-cycle',
+  missingSubstituteSource: 'missing-substitute-source',
+  kustomizationPathMissing: 'kustomization-path-missing',
   duplicateObject: 'duplicate-object',
   missingValuesKey: 'missing-values-key',
   targetPathNotScalar: 'target-path-not-scalar',

@@ -13,9 +13,11 @@ export interface WorkCounts {
   chartLookups: number;
   /** Variable sets of Kustomizations resolved (their postBuild and the ConfigMaps/Secrets they name read). */
   variableSetsResolved: number;
+  /** Times the workspace index worked out which Flux Kustomizations apply which files (their paths and kustomize trees walked). */
+  applyingMapsBuilt: number;
 }
 
-export const workCounts: WorkCounts = { documentsParsed: 0, documentsValidated: 0, crossFileChecks: 0, chartLookups: 0, variableSetsResolved: 0 };
+export const workCounts: WorkCounts = { documentsParsed: 0, documentsValidated: 0, crossFileChecks: 0, chartLookups: 0, variableSetsResolved: 0, applyingMapsBuilt: 0 };
 
 export function resetWorkCounts(): WorkCounts {
   const before = { ...workCounts };
@@ -24,5 +26,6 @@ export function resetWorkCounts(): WorkCounts {
   workCounts.crossFileChecks = 0;
   workCounts.chartLookups = 0;
   workCounts.variableSetsResolved = 0;
+  workCounts.applyingMapsBuilt = 0;
   return before;
 }

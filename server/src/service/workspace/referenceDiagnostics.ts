@@ -30,11 +30,23 @@ export function referenceDiagnostics(index: WorkspaceIndex, uri: string): Diagno
 export function referenceProblems(index: WorkspaceIndex, references: readonly ReferenceRecord[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const ref of references) {
+    if (ref.field === 'path') continue; // a folder, not an object: see pathProblems
     const resolution = index.resolve(ref);
     const wanted = index.wantedNamespace(ref);
     const kinds = ref.kind ? [ref.kind] : ref.acceptedKinds;
     switch (resolution.status) {
       case 'missing': {
+        if (ref.field === 'substituteFrom') {
+          // An optional source may be absent; a required one fails the build unless it is created outside Git.
+          if (!ref.optional) {
+            out.push(diagnostic(ref.nameRange, DiagnosticCodes.missingSubstituteSource, 'error', `No ${kinds.join(' or ')} \`${ref.name}\`${wanted ? ` in namespace \`${wanted}\`` : ''} is defined in this workspace, and \`substituteFrom\` reads it without \`optional: true\`: the build fails ("substitute from '${kinds[0] ?? 'ConfigMap'}/${ref.name}' error") unless it is created on the cluster outside Git.`));
+          }
+          break;
+        }
+        if (ref.field === 'imagepolicy') {
+          out.push(diagnostic(ref.nameRange, DiagnosticCodes.missingReference, 'warning', `No ImagePolicy \`${ref.name}\`${wanted ? ` in namespace \`${wanted}\`` : ''} is defined in this workspace: image automation leaves this line as it is.`));
+          break;
+        }
         const secret = kinds.length === 1 && kinds[0] === 'Secret';
         out.push(diagnostic(
           ref.nameRange,

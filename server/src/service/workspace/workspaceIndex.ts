@@ -1,5 +1,6 @@
 import * as path from 'path';
-import type { FactsPart, FileFacts, KustomizationRecord, ObjectRecord, ReferenceRecord } from './types';
+import type { FactsPart, FileFacts, KustomizationRecord, KustomizationRef, ObjectRecord, ReferenceRecord } from './types';
+import { workCounts } from '../workCounts';
 
 /** How a reference resolves in the workspace. */
 export type Resolution =
@@ -18,9 +19,36 @@ interface FileEntry extends FileFacts {
 /** Kinds a reference of each family may be confused with, for "exists with another kind". */
 const FAMILIES: string[][] = [
   ['HelmRepository', 'GitRepository', 'Bucket', 'OCIRepository', 'HelmChart', 'ExternalArtifact'],
-  ['HelmRelease'],
+  ['HelmRelease', 'Kustomization'],
   ['ConfigMap', 'Secret'],
+  ['ImageRepository', 'ImagePolicy', 'ImageUpdateAutomation'],
+  ['Alert', 'Provider', 'Receiver'],
 ];
+
+/** Kinds whose `dependsOn` makes a graph: a HelmRelease waits for HelmReleases, a Kustomization for Kustomizations. */
+const DEPENDENCY_KINDS = new Set(['HelmRelease', 'Kustomization']);
+/** The names kustomize looks for in a directory, in its order. */
+const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const MAX_TREE_DEPTH = 30;
+
+/** Whether a Kustomization's source is the repository of the workspace, and so whether its `spec.path` can be judged here. */
+export type SourceJudgement =
+  /** A GitRepository shown to be this repository (its URL, or it syncs the files that define it). */
+  | 'this-repository'
+  /** The source is not in the workspace and there is one workspace folder: taken to be this repository. */
+  | 'assumed'
+  /** Another repository, an OCI artifact, a Bucket, or a GitRepository that cannot be told apart: paths are not judged. */
+  | 'other';
+
+/** What the index knows of a Flux Kustomization's `spec.path`. */
+export interface KustomizationPath {
+  directory: string;
+  source: SourceJudgement;
+  /** Whether the folder exists in the workspace; undefined when that cannot be told. */
+  exists?: boolean;
+  /** The kustomization file in the folder, if there is one. */
+  kustomizationFile?: string;
+}
 
 /**
  * The objects and references of every file of the workspace. Namespaces are resolved the way Flux and
@@ -40,6 +68,17 @@ export class WorkspaceIndex {
   private cycles?: { revision: string; edges: Map<string, string[]> };
   private readonly nameRevisions = new Map<string, number>();
   private revisionCounter = 0;
+  /** Which Flux Kustomizations apply which files: rebuilt when a Kustomization's path or source, a kustomization or the file list changes. */
+  private applied?: AppliedState;
+  /** Directories by path, with their indexed files and sub-directories: rebuilt when files come or go. */
+  private tree?: DirectoryTree;
+  /** Directories the scan listed (with or without indexable files), and those it left out (excluded: anything may be inside). */
+  private readonly listedDirectories = new Set<string>();
+  private readonly excludedDirectories = new Set<string>();
+  /** Whether the scan told the index every directory: only then is a missing folder reported. */
+  private directoriesKnown = false;
+  /** Repository URLs of each workspace folder (from its Git configuration), normalised. */
+  private readonly repositoryUrls = new Map<string, Set<string>>();
   /**
    * Changes when kustomizations or folders change: namespaces, patch files and which files are
    * applied together may all be different then.
@@ -68,6 +107,43 @@ export class WorkspaceIndex {
     this.kustomize = undefined;
     this.names = undefined;
     this.referenceCaches = undefined;
+    this.applied = undefined;
+    this.tree = undefined;
+    this.listedDirectories.clear();
+    this.excludedDirectories.clear();
+    this.directoriesKnown = false;
+    this.structureRevision++;
+  }
+
+  /**
+   * Directories the scan of the workspace found: listed ones, and excluded ones (whose content is not
+   * known). With `complete`, every directory of the folders has been told: a Kustomization's
+   * `spec.path` naming none of them is missing.
+   */
+  addDirectories(listed: Iterable<string>, excluded: Iterable<string> = [], complete = false): void {
+    let added = false;
+    for (const d of listed) {
+      const resolved = path.resolve(d);
+      if (!this.listedDirectories.has(resolved)) {
+        this.listedDirectories.add(resolved);
+        added = true;
+      }
+    }
+    for (const d of excluded) this.excludedDirectories.add(path.resolve(d));
+    if (complete && !this.directoriesKnown) {
+      this.directoriesKnown = true;
+      added = true;
+    }
+    if (added) {
+      this.applied = undefined;
+      this.structureRevision++;
+    }
+  }
+
+  /** The URLs a workspace folder's Git repository is known by (its remotes): a GitRepository with one of them is this repository. */
+  setRepositoryUrls(folder: string, urls: string[]): void {
+    this.repositoryUrls.set(path.resolve(folder), new Set(urls.map(normalizeRepositoryUrl)));
+    this.applied = undefined;
     this.structureRevision++;
   }
 
@@ -93,10 +169,29 @@ export class WorkspaceIndex {
     const changed = changedObjects(old, next);
     for (const name of changed.names) this.nameRevisions.set(name, ++this.revisionCounter);
     if (changed.dependencies) this.dependencyRevision++;
+    if (old?.path !== next?.path) {
+      // A file came or went: the files Flux generates a kustomization from, and the known directories, may differ.
+      this.applied = undefined;
+      if (old?.path) {
+        this.tree = undefined;
+        this.structureRevision++;
+      } else if (next?.path && this.tree) {
+        const known = this.tree.has(path.dirname(next.path));
+        this.tree.addFile(next.path, uri, next.folder);
+        if (!known) this.structureRevision++;
+      }
+    } else if (changed.applying) {
+      // A Kustomization's path, source or targetNamespace changed (or a source's URL): which files it applies, and their namespaces.
+      this.applied = undefined;
+      this.structureRevision++;
+    } else {
+      this.applied?.forget(uri);
+    }
     const kustomizationChanged =
       JSON.stringify(old?.kustomization) !== JSON.stringify(next?.kustomization) || (old?.path !== next?.path && (old?.kustomization !== undefined || next?.kustomization !== undefined));
     if (kustomizationChanged) {
       this.kustomize = undefined;
+      this.applied = undefined;
       this.names = undefined;
       this.structureRevision++;
       return;
@@ -150,17 +245,149 @@ export class WorkspaceIndex {
 
   /** The namespace an object ends up in, or undefined when it cannot be known. */
   namespaceOf(object: ObjectRecord): string | undefined {
-    return object.namespace ?? this.kustomizeState().namespaceOfFile(object.uri);
+    return object.namespace ?? this.namespaceOfFile(object.uri);
   }
 
-  /** The namespace the objects of a file end up in when they do not name one, if it can be known. */
+  /**
+   * The namespace the objects of a file end up in when they do not name one, if it can be known: the
+   * `targetNamespace` of the Flux Kustomizations applying it, else the `namespace:` of the kustomize
+   * tree that includes it. Different answers mean unknown.
+   */
   namespaceOfFile(uri: string): string | undefined {
-    return this.kustomizeState().namespaceOfFile(uri);
+    return this.appliedState().namespaceOfFile(uri);
   }
 
   /** The namespace the referring object ends up in. */
   referrerNamespace(ref: ReferenceRecord): string | undefined {
-    return ref.fromNamespace ?? this.kustomizeState().namespaceOfFile(ref.uri);
+    return ref.fromNamespace ?? this.namespaceOfFile(ref.uri);
+  }
+
+  /**
+   * The Flux Kustomizations that apply a file: those whose `spec.path` (in this repository) includes
+   * it through the kustomize tree below it (`resources`, `components`, nested kustomizations), or,
+   * in a folder without a kustomization.yaml, as one of the YAML files Flux generates one from.
+   * Several are possible (overlays, one path used twice); none for a file outside every tree.
+   * Each comes with its postBuild, substituteFrom sources and targetNamespace as written now.
+   * Computed for the whole workspace at once and kept until a Kustomization's path or source, a
+   * kustomization.yaml or the list of files changes; a keystroke elsewhere costs nothing here.
+   */
+  applyingKustomizations(uri: string): KustomizationRef[] {
+    const state = this.appliedState();
+    const keys = state.applyingOf(uri);
+    if (keys.length === 0) return [];
+    const out: KustomizationRef[] = [];
+    for (const key of keys) {
+      const record = this.fluxKustomization(key.uri, key.name, key.namespace);
+      if (record) out.push(this.kustomizationRef(record, key.directory));
+    }
+    return out;
+  }
+
+  /** The Flux Kustomization `name` defined in `uri`, as the index knows it now. */
+  private fluxKustomization(uri: string, name: string, namespace: string | undefined): ObjectRecord | undefined {
+    return this.nameTable().byName.get(name)?.find((o) => o.kind === 'Kustomization' && o.flux && o.uri === uri && o.namespace === namespace);
+  }
+
+  private kustomizationRef(record: ObjectRecord, directory: string): KustomizationRef {
+    const flux = record.flux!;
+    const substitute: Record<string, string> = {};
+    for (const entry of flux.postBuild?.substitute ?? []) substitute[entry.name] = entry.value;
+    return {
+      name: record.name,
+      namespace: this.namespaceOf(record),
+      uri: record.uri,
+      nameRange: record.nameRange,
+      path: flux.path ?? '',
+      directory,
+      targetNamespace: flux.targetNamespace,
+      sourceRef: flux.sourceRef,
+      postBuild: flux.postBuild,
+      substitute,
+      substituteFrom: (flux.postBuild?.substituteFrom ?? []).map(({ kind, name, optional }) => ({ kind, name, optional })),
+    };
+  }
+
+  /** Every Flux Kustomization of the workspace (objects of patch files left out). */
+  fluxKustomizations(): ObjectRecord[] {
+    return this.objects().filter((o) => o.kind === 'Kustomization' && o.flux !== undefined);
+  }
+
+  /**
+   * What the index can tell of the folder a Flux Kustomization's `spec.path` names: where it is,
+   * whether its source is this repository (else the path is not judged), whether it exists, and
+   * its kustomization file. Undefined for an object that is not a Flux Kustomization of a workspace file.
+   */
+  kustomizationPath(record: ObjectRecord): KustomizationPath | undefined {
+    if (!record.flux) return undefined;
+    const state = this.appliedState();
+    const judged = state.judgement(record);
+    if (!judged) return undefined;
+    const known = this.directoryExists(judged.directory);
+    return { directory: judged.directory, source: judged.source, exists: known, kustomizationFile: this.kustomizationFileIn(judged.directory) };
+  }
+
+  /** The Flux Kustomization that a `spec.path` reference belongs to. */
+  kustomizationOfPath(ref: ReferenceRecord): ObjectRecord | undefined {
+    if (ref.field !== 'path' || !ref.fromName) return undefined;
+    return this.fluxKustomization(ref.uri, ref.fromName, ref.fromNamespace);
+  }
+
+  /** Whether a directory exists: true when known, false when the scan listed every directory and not this one, else undefined. */
+  directoryExists(directory: string): boolean | undefined {
+    const resolved = path.resolve(directory);
+    if (this.folders.includes(resolved) || this.listedDirectories.has(resolved) || this.directoryTree().has(resolved)) return true;
+    for (const excluded of this.excludedDirectories) if (resolved === excluded || resolved.startsWith(excluded + path.sep)) return undefined;
+    return this.directoriesKnown && this.folderOf(resolved) !== undefined ? false : undefined;
+  }
+
+  /** The sub-directories of a directory that the index knows (listed by the scan, or holding indexed files). */
+  subdirectories(directory: string): string[] {
+    const resolved = path.resolve(directory);
+    const out = new Set(this.directoryTree().get(resolved)?.dirs ?? []);
+    for (const d of this.listedDirectories) if (path.dirname(d) === resolved) out.add(d);
+    return [...out].sort();
+  }
+
+  /** The kustomization file kustomize would read in a directory, if the index knows one. */
+  kustomizationFileIn(directory: string): string | undefined {
+    const node = this.directoryTree().get(path.resolve(directory));
+    if (!node) return undefined;
+    for (const name of KUSTOMIZATION_FILE_NAMES) {
+      const file = path.join(path.resolve(directory), name);
+      if (node.files.has(file)) return file;
+    }
+    return undefined;
+  }
+
+  /**
+   * The resources Flux would list in the kustomization.yaml it generates for a directory that has
+   * none: every `.yaml`/`.yml` file below it, and each sub-directory holding a kustomization file as
+   * one entry (not descended into). Absolute paths, sorted.
+   */
+  generatedResources(directory: string): string[] {
+    return generatedResources(this.directoryTree(), path.resolve(directory));
+  }
+
+  /** The URI of an indexed file at a path, if any. */
+  uriOfPath(filePath: string): string | undefined {
+    return this.directoryTree().uris.get(path.resolve(filePath));
+  }
+
+  private directoryTree(): DirectoryTree {
+    if (!this.tree) {
+      const tree = new DirectoryTree();
+      for (const [uri, entry] of this.files) if (entry.path) tree.addFile(entry.path, uri, this.folderOf(entry.path));
+      this.tree = tree;
+    }
+    return this.tree;
+  }
+
+  private appliedState(): AppliedState {
+    if (!this.applied) {
+      workCounts.applyingMapsBuilt++;
+      this.applied = new AppliedState(this.files, this.kustomizeState(), this.directoryTree(), this.folders, this.repositoryUrls);
+    }
+    return this.applied;
   }
 
   /** The namespace a reference looks in. */
@@ -218,9 +445,9 @@ export class WorkspaceIndex {
     if (this.cycles.edges.size === 0) return undefined;
     const resolution = this.resolve(ref);
     if (resolution.status !== 'found') return undefined;
-    const from = nodeKey(this.referrerNamespace(ref), ref.fromName);
+    const from = nodeKey(ref.fromKind, this.referrerNamespace(ref), ref.fromName);
     for (const target of resolution.targets) {
-      const members = this.cycles.edges.get(`${from}>${nodeKey(this.namespaceOf(target), target.name)}`);
+      const members = this.cycles.edges.get(`${from}>${nodeKey(target.kind, this.namespaceOf(target), target.name)}`);
       if (members) return members;
     }
     return undefined;
@@ -275,18 +502,29 @@ interface ReferenceCaches {
 
 /** What references see of an object: everything but its position. */
 function objectSignature(o: ObjectRecord): string {
-  return [o.kind, o.name, o.apiVersion, o.namespace ?? '', o.origin, o.behavior ?? '', o.keys?.join('/') ?? '-', o.structuredKeys?.join('/') ?? '', JSON.stringify(o.summary), o.digest ?? ''].join('\u0000');
+  const flux = o.flux ? JSON.stringify([o.flux.path, o.flux.sourceRef, o.flux.targetNamespace, o.flux.components, o.flux.postBuild && [o.flux.postBuild.strategy, o.flux.postBuild.substitute.map((e) => [e.name, e.value]), o.flux.postBuild.substituteFrom.map((e) => [e.kind, e.name, e.optional])]]) : '';
+  return [o.kind, o.name, o.apiVersion, o.namespace ?? '', o.origin, o.behavior ?? '', o.keys?.join('/') ?? '-', o.structuredKeys?.join('/') ?? '', JSON.stringify(o.summary), o.digest ?? '', o.url ?? '', flux].join('\u0000');
 }
 
 function dependencySignature(r: ReferenceRecord): string | undefined {
-  return r.field === 'dependsOn' ? [r.fromName ?? '', r.fromNamespace ?? '', r.name, r.namespace ?? ''].join('\u0000') : undefined;
+  return r.field === 'dependsOn' ? [r.fromKind, r.fromName ?? '', r.fromNamespace ?? '', r.name, r.namespace ?? ''].join('\u0000') : undefined;
+}
+
+/** What decides which files a Flux Kustomization applies (not its postBuild), or whether a source is this repository. */
+function applyingSignature(o: ObjectRecord): string | undefined {
+  if (o.flux) {
+    const f = o.flux;
+    return ['K', o.name, o.namespace ?? '', f.path ?? '', f.sourceRef?.kind ?? '', f.sourceRef?.name ?? '', f.sourceRef?.namespace ?? '', f.targetNamespace ?? '', f.components.join('/')].join('\u0000');
+  }
+  if (o.kind === 'GitRepository') return ['G', o.name, o.namespace ?? '', o.url ?? ''].join('\u0000');
+  return undefined;
 }
 
 /**
  * The names whose objects differ between two versions of a file, and whether its dependsOn edges
  * or HelmReleases changed. With per-document parts, documents whose text is unchanged are skipped.
  */
-function changedObjects(old: FileFacts | undefined, next: FileFacts | undefined): { names: Set<string>; dependencies: boolean; before: FactsPart[]; after: FactsPart[]; kept: FactsPart[] } {
+function changedObjects(old: FileFacts | undefined, next: FileFacts | undefined): { names: Set<string>; dependencies: boolean; applying: boolean; before: FactsPart[]; after: FactsPart[]; kept: FactsPart[] } {
   let before: FactsPart[];
   let after: FactsPart[];
   let kept: FactsPart[] = [];
@@ -308,8 +546,10 @@ function changedObjects(old: FileFacts | undefined, next: FileFacts | undefined)
     kept = [];
   }
   const counts = new Map<string, { name: string; count: number }>();
-  // HelmReleases by name and namespace: the nodes of the dependsOn graph.
+  // HelmReleases and Kustomizations by name and namespace: the nodes of the dependsOn graphs.
   const releases = new Map<string, number>();
+  // Kustomizations' paths and sources, and GitRepositories' URLs: what decides which files are applied.
+  const applying = new Map<string, number>();
   const tally = (parts: FactsPart[], step: number) => {
     for (const part of parts) {
       for (const object of part.objects) {
@@ -317,10 +557,12 @@ function changedObjects(old: FileFacts | undefined, next: FileFacts | undefined)
         const entry = counts.get(signature) ?? { name: object.name, count: 0 };
         entry.count += step;
         counts.set(signature, entry);
-        if (object.kind === 'HelmRelease') {
-          const node = `${object.namespace ?? ''}/${object.name}`;
+        if (DEPENDENCY_KINDS.has(object.kind)) {
+          const node = `${object.kind}:${object.namespace ?? ''}/${object.name}`;
           releases.set(node, (releases.get(node) ?? 0) + step);
         }
+        const applies = applyingSignature(object);
+        if (applies) applying.set(applies, (applying.get(applies) ?? 0) + step);
       }
     }
   };
@@ -333,10 +575,11 @@ function changedObjects(old: FileFacts | undefined, next: FileFacts | undefined)
     const edges = (parts: FactsPart[]) => parts.flatMap((p) => p.references.map(dependencySignature).filter((e): e is string => e !== undefined)).sort().join('\n');
     dependencies = edges(before) !== edges(after);
   }
-  return { names, dependencies, before, after, kept };
+  return { names, dependencies, applying: [...applying.values()].some((count) => count !== 0), before, after, kept };
 }
 
-const nodeKey = (namespace: string | undefined, name: string) => `${namespace ?? '*'}/${name}`;
+/** A node of a dependsOn graph: kind, namespace (`*` when unknown) and name. */
+const nodeKey = (kind: string, namespace: string | undefined, name: string) => `${kind}:${namespace ?? '*'}/${name}`;
 
 /** Objects by name, updated file by file. */
 class NameTable {
@@ -486,10 +729,10 @@ function findCycles(index: WorkspaceIndex): Map<string, string[]> {
     if (ref.field !== 'dependsOn' || !ref.fromName) continue;
     const resolution = index.resolve(ref);
     if (resolution.status !== 'found') continue;
-    const from = key(index.referrerNamespace(ref), ref.fromName);
+    const from = key(ref.fromKind, index.referrerNamespace(ref), ref.fromName);
     for (const target of resolution.targets) {
       const list = edges.get(from) ?? [];
-      list.push({ to: key(index.namespaceOf(target), target.name), ref });
+      list.push({ to: key(target.kind, index.namespaceOf(target), target.name), ref });
       edges.set(from, list);
     }
   }
@@ -558,3 +801,230 @@ function findCycles(index: WorkspaceIndex): Map<string, string[]> {
   }
   return result;
 }
+
+/** A Git URL reduced to host and path, so that `https://github.com/org/fleet.git` and `ssh://git@github.com/org/fleet` compare equal. */
+export function normalizeRepositoryUrl(url: string): string {
+  let text = url.trim().toLowerCase();
+  const scp = /^(?:[\w.-]+@)?([\w.-]+):(?!\/\/)(.+)$/.exec(text);
+  if (scp) text = `${scp[1]}/${scp[2]}`;
+  else text = text.replace(/^[a-z+]+:\/\//, '').replace(/^[^@/]+@/, '');
+  text = text.replace(/:\d+(?=\/)/, '');
+  return text.replace(/\.git$/, '').replace(/\/+$/, '');
+}
+
+/** Directories that hold indexed files (each with its files and sub-directories), and the URI of each file. */
+class DirectoryTree {
+  private readonly nodes = new Map<string, { files: Set<string>; dirs: Set<string> }>();
+  readonly uris = new Map<string, string>();
+
+  addFile(filePath: string, uri: string, folder: string | undefined): void {
+    this.uris.set(filePath, uri);
+    let child = filePath;
+    let directory = path.dirname(filePath);
+    let isFile = true;
+    // Up to the workspace folder (or the root): every ancestor exists.
+    for (;;) {
+      let node = this.nodes.get(directory);
+      const fresh = !node;
+      if (!node) this.nodes.set(directory, (node = { files: new Set(), dirs: new Set() }));
+      if (isFile) node.files.add(child);
+      else node.dirs.add(child);
+      if (!fresh || directory === folder || path.dirname(directory) === directory) break;
+      child = directory;
+      directory = path.dirname(directory);
+      isFile = false;
+    }
+  }
+
+  has(directory: string): boolean {
+    return this.nodes.has(directory);
+  }
+
+  get(directory: string): { files: Set<string>; dirs: Set<string> } | undefined {
+    return this.nodes.get(directory);
+  }
+}
+
+function kustomizationFileOf(tree: DirectoryTree, directory: string): string | undefined {
+  const node = tree.get(directory);
+  if (!node) return undefined;
+  for (const name of KUSTOMIZATION_FILE_NAMES) {
+    const file = path.join(directory, name);
+    if (node.files.has(file)) return file;
+  }
+  return undefined;
+}
+
+function generatedResources(tree: DirectoryTree, directory: string): string[] {
+  const out: string[] = [];
+  const visit = (dir: string, depth: number) => {
+    const node = tree.get(dir);
+    if (!node || depth > MAX_TREE_DEPTH) return;
+    for (const file of node.files) if (/\.ya?ml$/.test(file)) out.push(file);
+    for (const sub of node.dirs) {
+      if (kustomizationFileOf(tree, sub)) out.push(sub);
+      else visit(sub, depth + 1);
+    }
+  };
+  visit(directory, 0);
+  return out.sort();
+}
+
+interface ApplyingKey {
+  uri: string;
+  name: string;
+  /** `metadata.namespace` as written. */
+  namespace: string | undefined;
+  directory: string;
+}
+
+/**
+ * Which Flux Kustomizations apply which files, for the whole workspace: worked out once from their
+ * `spec.path`, their source and the kustomize trees, then kept until one of those changes.
+ */
+class AppliedState {
+  private readonly byFile = new Map<string, ApplyingKey[]>();
+  private readonly judged = new Map<string, { directory: string; source: SourceJudgement }>();
+  private readonly namespaces = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly files: Map<string, FileEntry>,
+    private readonly kustomize: KustomizeState,
+    private readonly tree: DirectoryTree,
+    private readonly folders: string[],
+    repositoryUrls: Map<string, Set<string>>,
+  ) {
+    const kustomizations: ObjectRecord[] = [];
+    const gitRepositories: ObjectRecord[] = [];
+    for (const entry of files.values()) {
+      if (kustomize.isPatch(entry.path)) continue;
+      for (const o of entry.objects) {
+        if (o.flux) kustomizations.push(o);
+        else if (o.kind === 'GitRepository' && o.origin === 'manifest') gitRepositories.push(o);
+      }
+    }
+    // Sources by name; their namespace as kustomize gives it (targetNamespace would need this very map).
+    const sourceOf = (k: ObjectRecord): ObjectRecord[] | undefined => {
+      const ref = k.flux!.sourceRef;
+      if (!ref) return undefined;
+      const wanted = ref.namespace ?? k.namespace ?? kustomize.namespaceOfFile(k.uri);
+      return gitRepositories.filter((g) => g.name === ref.name && (wanted === undefined || (g.namespace ?? kustomize.namespaceOfFile(g.uri)) === undefined || (g.namespace ?? kustomize.namespaceOfFile(g.uri)) === wanted));
+    };
+    const candidates = new Map<ObjectRecord, ObjectRecord[]>();
+    for (const k of kustomizations) {
+      const file = files.get(k.uri)?.path;
+      const folder = file ? this.folderOf(file) : undefined;
+      if (!folder) continue;
+      // `..` cannot climb above the artifact root, and a leading `/` or `./` or a trailing `/` changes nothing.
+      const relative = path.posix.normalize(`/${(k.flux!.path ?? '').replace(/\\/g, '/')}`).replace(/^\/+/, '').replace(/\/+$/, '');
+      const directory = relative ? path.join(folder, ...relative.split('/')) : folder;
+      const kind = k.flux!.sourceRef?.kind ?? 'GitRepository';
+      let source: SourceJudgement | undefined;
+      if (kind !== 'GitRepository') source = 'other';
+      else {
+        const found = sourceOf(k);
+        if (!found || found.length === 0) source = this.folders.length === 1 ? 'assumed' : 'other';
+        else {
+          const urls = repositoryUrls.get(folder);
+          if (urls && urls.size > 0) source = found.some((g) => g.url && urls.has(normalizeRepositoryUrl(g.url))) ? 'this-repository' : 'other';
+          else {
+            const group = candidates.get(found[0]!) ?? [];
+            group.push(k);
+            candidates.set(found[0]!, group);
+          }
+        }
+      }
+      this.judged.set(keyOf(k), { directory, source: source ?? 'other' });
+    }
+    // A GitRepository whose Kustomizations apply the file that defines it (or them) syncs this repository: Flux's bootstrap layout.
+    for (const [git, group] of candidates) {
+      const applied = new Set<string>();
+      for (const k of group) for (const f of this.appliedFiles(k)) applied.add(f);
+      const own = [git, ...group].some((o) => {
+        const file = files.get(o.uri)?.path;
+        return file !== undefined && applied.has(file);
+      });
+      if (own) for (const k of group) this.judged.get(keyOf(k))!.source = 'this-repository';
+    }
+    for (const k of kustomizations) {
+      const judged = this.judged.get(keyOf(k));
+      if (!judged || judged.source === 'other') continue;
+      const key: ApplyingKey = { uri: k.uri, name: k.name, namespace: k.namespace, directory: judged.directory };
+      for (const file of this.appliedFiles(k)) {
+        const list = this.byFile.get(file) ?? [];
+        if (!list.some((e) => e.uri === key.uri && e.name === key.name && e.namespace === key.namespace)) list.push(key);
+        this.byFile.set(file, list);
+      }
+    }
+  }
+
+  private folderOf(filePath: string): string | undefined {
+    return this.folders.filter((f) => filePath === f || filePath.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
+  }
+
+  judgement(k: ObjectRecord): { directory: string; source: SourceJudgement } | undefined {
+    return this.judged.get(keyOf(k));
+  }
+
+  /** The files a Kustomization's build includes: its path's kustomize tree (or generated kustomization), and its components. */
+  private appliedFiles(k: ObjectRecord): Set<string> {
+    const judged = this.judged.get(keyOf(k));
+    const result = new Set<string>();
+    if (!judged) return result;
+    const visited = new Set<string>();
+    const visit = (directory: string, depth: number) => {
+      if (depth > MAX_TREE_DEPTH || visited.has(directory)) return;
+      visited.add(directory);
+      const file = kustomizationFileOf(this.tree, directory);
+      const record = file ? this.files.get(this.tree.uris.get(file) ?? '')?.kustomization : undefined;
+      if (file && record) {
+        // Its own generators are part of the build.
+        result.add(file);
+        for (const resource of record.resources) {
+          if (this.tree.has(resource)) visit(resource, depth + 1);
+          else if (this.tree.uris.has(resource)) result.add(resource);
+        }
+        return;
+      }
+      // No kustomization file: Flux generates one from every YAML file below, a directory with a kustomization file being one resource.
+      for (const resource of generatedResources(this.tree, directory)) {
+        if (this.tree.has(resource)) visit(resource, depth + 1);
+        else result.add(resource);
+      }
+    };
+    visit(judged.directory, 0);
+    for (const component of k.flux!.components) {
+      if (/^[a-z]+:\/\//.test(component) || component.startsWith('/')) continue;
+      visit(path.resolve(judged.directory, component), 1);
+    }
+    return result;
+  }
+
+  applyingOf(uri: string): ApplyingKey[] {
+    const file = this.files.get(uri)?.path;
+    return (file && this.byFile.get(file)) || [];
+  }
+
+  forget(uri: string): void {
+    this.namespaces.delete(uri);
+  }
+
+  namespaceOfFile(uri: string): string | undefined {
+    if (this.namespaces.has(uri)) return this.namespaces.get(uri);
+    const fromTree = this.kustomize.namespaceOfFile(uri);
+    const applying = this.applyingOf(uri);
+    let namespace = fromTree;
+    if (applying.length > 0) {
+      const found = new Set<string | undefined>();
+      for (const key of applying) {
+        const record = this.files.get(key.uri)?.objects.find((o) => o.flux && o.name === key.name && o.namespace === key.namespace);
+        found.add(record?.flux?.targetNamespace ?? fromTree);
+      }
+      namespace = found.size === 1 ? [...found][0] : undefined;
+    }
+    this.namespaces.set(uri, namespace);
+    return namespace;
+  }
+}
+
+const keyOf = (k: ObjectRecord) => `${k.uri}\u0000${k.name}\u0000${k.namespace ?? ''}`;

@@ -15,6 +15,7 @@ export function hoverReference(index: WorkspaceIndex, uri: string, position: Pos
   const hit = hitAt(index, uri, position);
   if (!hit || hit.type !== 'reference') return null;
   const ref = hit.reference;
+  if (ref.field === 'path') return null;
   const resolution = index.resolve(ref);
   const kinds = (ref.kind ? [ref.kind] : ref.acceptedKinds).join(' or ');
   const wanted = index.wantedNamespace(ref);
@@ -42,6 +43,7 @@ export function documentLinks(index: WorkspaceIndex, uri: string): DocumentLink[
   if (!facts) return [];
   const out: DocumentLink[] = [];
   for (const ref of facts.references) {
+    if (ref.field === 'path') continue;
     const resolution = index.resolve(ref);
     if (resolution.status !== 'found' || resolution.targets.length !== 1) continue;
     const target = resolution.targets[0]!;
