@@ -115,6 +115,29 @@ const helmChart = (sourceKind: string): string =>
     "    provider: cosign",
   );
 
+const kustomization = (...spec: string[]): string =>
+  object(
+    "kustomize.toolkit.fluxcd.io/v1",
+    "Kustomization",
+    "  interval: 10m",
+    "  prune: true",
+    "  sourceRef:",
+    "    kind: GitRepository",
+    "    name: fleet",
+    ...spec,
+  );
+const artifactGenerator = (...spec: string[]): string =>
+  object(
+    "source.extensions.fluxcd.io/v1beta1",
+    "ArtifactGenerator",
+    "  sources:",
+    "    - alias: repo",
+    "      kind: GitRepository",
+    "      name: fleet",
+    "  artifacts:",
+    ...spec,
+  );
+
 const CHECKED: Checked[] = [
   {
     kind: "HelmRelease",
@@ -271,6 +294,55 @@ const CHECKED: Checked[] = [
     code: "verify-source-kind",
     breaks: helmChart("GitRepository"),
     keeps: helmChart("HelmRepository"),
+  },
+  {
+    kind: "Kustomization",
+    path: "spec.kubeConfig",
+    rule: "has(self.configMapRef) || has(self.secretRef)",
+    code: "kubeconfig-ref",
+    breaks: kustomization("  kubeConfig: {}"),
+    keeps: kustomization(
+      "  kubeConfig:",
+      "    secretRef:",
+      "      name: edge-cluster",
+      "      key: value.yaml",
+    ),
+  },
+  {
+    kind: "Kustomization",
+    path: "spec.kubeConfig",
+    rule: "!has(self.configMapRef) || !has(self.secretRef)",
+    code: "kubeconfig-ref",
+    breaks: kustomization(
+      "  kubeConfig:",
+      "    configMapRef:",
+      "      name: edge-cluster",
+      "    secretRef:",
+      "      name: edge-cluster",
+    ),
+    keeps: kustomization(
+      "  kubeConfig:",
+      "    configMapRef:",
+      "      name: edge-cluster",
+    ),
+  },
+  {
+    kind: "ArtifactGenerator",
+    path: "spec",
+    rule: "has(self.pathPattern) && size(self.pathPattern) > 0 || self.artifacts.all(a, a.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'))",
+    code: "artifact-name",
+    breaks: artifactGenerator(
+      "    - name: '{app}-manifests'",
+      "      copy:",
+      "        - from: '@repo/apps/**'",
+      "          to: '@artifact/'",
+    ),
+    keeps: artifactGenerator(
+      "    - name: web-manifests",
+      "      copy:",
+      "        - from: '@repo/apps/web/**'",
+      "          to: '@artifact/'",
+    ),
   },
 ];
 

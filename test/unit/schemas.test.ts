@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const SCHEMA_DIR = path.join(ROOT, 'schemas');
 const FINGERPRINT = path.join(ROOT, 'test/fixtures/crd-fingerprint.json');
 
-const EXPECTED_FILES = ['helmrelease', 'helmrepository', 'ocirepository', 'gitrepository', 'helmchart', 'bucket', 'externalartifact'];
+const EXPECTED_FILES = ['helmrelease', 'helmrepository', 'ocirepository', 'gitrepository', 'helmchart', 'bucket', 'externalartifact', 'kustomization', 'artifactgenerator'];
 
 /** Keywords compared by value (`required` as a set; everything else exactly). */
 const VALUE_KEYWORDS = [

@@ -23,6 +23,7 @@ export const DiagnosticCodes = {
   serviceAccountProvider: 'service-account-provider',
   verifySourceKind: 'verify-source-kind',
   bucketSts: 'bucket-sts',
+  artifactName: 'artifact-name',
   // What the API server accepts but Flux rejects or ignores.
   ociUrlType: 'oci-url-type',
   ignoredField: 'ignored-field',

@@ -69,10 +69,8 @@ export function recognise(identity: ObjectIdentity | undefined): Recognition {
   if (!identity || !isFluxGroup(identity.apiVersion)) return { status: 'not-flux' };
   const schema = schemaForKind(identity.kind);
   if (!schema || schema.apiVersion.split('/')[0] !== identity.apiVersion.split('/')[0]) {
-    // Kustomization, Alert, ImagePolicy... live in other groups; in ours an unknown kind is a typo.
-    return identity.apiVersion.startsWith('helm.toolkit.fluxcd.io/') || identity.apiVersion.startsWith('source.toolkit.fluxcd.io/')
-      ? { status: 'unknown-kind' }
-      : { status: 'not-flux' };
+    // In a Flux group we know, a kind that is not one of its kinds is a typo (or the wrong group).
+    return { status: 'unknown-kind' };
   }
   return schema.apiVersion === identity.apiVersion ? { status: 'served', schema } : { status: 'other-version', schema };
 }

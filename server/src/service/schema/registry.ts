@@ -7,8 +7,10 @@ import gitRepository from '../../../../schemas/gitrepository.json';
 import helmChart from '../../../../schemas/helmchart.json';
 import bucket from '../../../../schemas/bucket.json';
 import externalArtifact from '../../../../schemas/externalartifact.json';
+import kustomization from '../../../../schemas/kustomization.json';
+import artifactGenerator from '../../../../schemas/artifactgenerator.json';
 
-export const FLUX_GROUPS = ['helm.toolkit.fluxcd.io', 'source.toolkit.fluxcd.io'] as const;
+export const FLUX_GROUPS = ['helm.toolkit.fluxcd.io', 'source.toolkit.fluxcd.io', 'kustomize.toolkit.fluxcd.io', 'source.extensions.fluxcd.io'] as const;
 
 /** A Flux kind at a served API version, with the schema of the whole object. */
 export interface KindSchema {
@@ -20,7 +22,7 @@ export interface KindSchema {
   root: SchemaNode;
 }
 
-const files = [helmRelease, helmRepository, ociRepository, gitRepository, helmChart, bucket, externalArtifact] as KindSchemaFile[];
+const files = [helmRelease, helmRepository, ociRepository, gitRepository, helmChart, bucket, externalArtifact, kustomization, artifactGenerator] as KindSchemaFile[];
 
 function wholeObject(file: KindSchemaFile): SchemaNode {
   return {

@@ -56,7 +56,7 @@ const retryInterval: Rule = ({ kind, view }) => {
 
 /** CEL on `kubeConfig`: exactly one of `secretRef` and `configMapRef`. */
 const kubeConfigRef: Rule = ({ kind, view }) => {
-  if (kind !== 'HelmRelease') return [];
+  if (kind !== 'HelmRelease' && kind !== 'Kustomization') return [];
   const kubeConfig = view.field(['spec', 'kubeConfig']);
   if (!kubeConfig || !isMap(kubeConfig.value)) return [];
   const secret = view.field(['spec', 'kubeConfig', 'secretRef']);
@@ -112,6 +112,30 @@ const bucketSts: Rule = ({ kind, view }) => {
       if (f) error(f.key, `\`sts.${field}\` is not used with the \`aws\` STS provider; remove it.`);
     }
   }
+  return out;
+};
+
+/** Kubernetes object names (DNS-1123 subdomain), as the ArtifactGenerator CEL rule matches them. */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** CEL on ArtifactGenerator `.spec`: without `pathPattern`, each artifact name is an object name. */
+const artifactNames: Rule = ({ kind, view }) => {
+  if (kind !== 'ArtifactGenerator') return [];
+  // With a pattern, names may hold placeholders such as `{app}`.
+  if ((view.string(['spec', 'pathPattern']) ?? '') !== '') return [];
+  const out: RawDiagnostic[] = [];
+  view.items(['spec', 'artifacts']).forEach((_, index) => {
+    const name = view.string(['spec', 'artifacts', index, 'name']);
+    if (name === undefined || name === '' || name.includes('${') || OBJECT_NAME.test(name)) return;
+    const placeholder = /\{[^}]*\}/.test(name);
+    out.push(at(view.field(['spec', 'artifacts', index, 'name'])?.value, {
+      code: DiagnosticCodes.artifactName,
+      severity: 'error',
+      message: placeholder
+        ? `\`${name}\` uses a placeholder, which only works with \`spec.pathPattern\`; without it the name must be a valid object name (lowercase letters, digits, \`-\` and \`.\`). The API server rejects it.`
+        : `\`${name}\` is not a valid object name for the ExternalArtifact (lowercase letters, digits, \`-\` and \`.\`, starting and ending with a letter or digit). The API server rejects it.`,
+    }));
+  });
   return out;
 };
 
@@ -179,7 +203,7 @@ const deprecatedFields: Rule = ({ kind, view }) => {
 
 /** A release that depends on itself never becomes ready. */
 const selfDependency: Rule = ({ kind, view }) => {
-  if (kind !== 'HelmRelease') return [];
+  if (kind !== 'HelmRelease' && kind !== 'Kustomization') return [];
   const name = view.string(['metadata', 'name']);
   const namespace = view.string(['metadata', 'namespace']);
   if (!name) return [];
@@ -189,7 +213,7 @@ const selfDependency: Rule = ({ kind, view }) => {
     const depName = view.string(['spec', 'dependsOn', index, 'name']);
     const depNamespace = view.string(['spec', 'dependsOn', index, 'namespace']);
     if (depName === name && (depNamespace === undefined || depNamespace === namespace)) {
-      out.push(at(view.field(['spec', 'dependsOn', index, 'name'])?.value, { code: DiagnosticCodes.selfDependency, severity: 'error', message: `\`${name}\` depends on itself: Flux waits for it to be ready before installing it, so it never reconciles.` }));
+      out.push(at(view.field(['spec', 'dependsOn', index, 'name'])?.value, { code: DiagnosticCodes.selfDependency, severity: 'error', message: `\`${name}\` depends on itself: Flux waits for it to be ready before ${kind === 'HelmRelease' ? 'installing' : 'applying'} it, so it never reconciles.` }));
     }
   });
   return out;
@@ -226,7 +250,7 @@ const literalWithoutTargetPath: Rule = ({ kind, view }) => {
   return out;
 };
 
-const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath];
+const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath];
 
 export function runFluxRules(ctx: RuleContext): RawDiagnostic[] {
   return RULES.flatMap((rule) => rule(ctx));
