@@ -171,6 +171,16 @@ describe('substituted values are checked like written ones', () => {
     assert.deepEqual(problems(release('  values:', '    host: app.${region}.${DOMAIN:=example.com}'), ctx), []);
   });
 
+  test('in a block scalar (a script in the values), the undefined variable is found in its text; `$${HOME}` is left alone', () => {
+    const { context: ctx } = context(['    substitute:', '      region: eu']);
+    const text = release('  values:', '    script: |', '      echo $${HOME}', '      echo ${region} ${HOME}');
+    const found = problems(text, ctx);
+    assert.deepEqual(
+      found.map((d) => `${String(d.code)}@${d.range.start.line}:${d.range.start.character}-${d.range.end.character}`),
+      ['undefined-variable@17:21-28'],
+    );
+  });
+
   test('before Flux 2.9 substitution is not strict: an undefined variable becomes empty, and the empty value is checked', () => {
     const { context: ctx } = context(['    substitute:', '      region: eu']);
     assert.deepEqual(problems(release('  values:', '    host: ${DOMAIN}'), ctx, { fluxVersion: '2.8' }), []);

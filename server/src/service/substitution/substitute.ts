@@ -80,7 +80,7 @@ export function substituteDocument(doc: Document, text: string, set: VariableSet
     if (parsed.expressions.length === 0) return;
     const result = evaluate(parsed.pieces, lookup, strict);
     if (result.status === 'undefined') {
-      if (set.complete) outcome.problems.push(undefinedVariable(result.expression, place, node, set));
+      if (set.complete) outcome.problems.push(undefinedVariable(result.expression, expressionRange(text, node, place, written, result.expression), set));
       return;
     }
     if (result.status === 'unknown' || isKey || !replace) return;
@@ -119,8 +119,35 @@ function placement(text: string, node: Scalar): number | undefined {
   return undefined;
 }
 
-function undefinedVariable(expression: Expression, place: number | undefined, node: Scalar, set: VariableSet): RawDiagnostic {
-  const [start, end] = place !== undefined ? [place + expression.start, place + expression.end] : [node.range![0], node.range![1]];
+/** Where an expression is written: exactly in a plain or simply quoted value, else found in a block scalar's text, else the whole value. */
+function expressionRange(text: string, node: Scalar, place: number | undefined, written: string, expression: Expression): [number, number] {
+  if (place !== undefined) return [place + expression.start, place + expression.end];
+  const range = node.range!;
+  const source = written.slice(expression.start, expression.end);
+  const at = source.includes('\n') ? -1 : unescapedOccurrence(text.slice(range[0], range[1]), source, unescapedOccurrences(written.slice(0, expression.start), source));
+  return at >= 0 ? [range[0] + at, range[0] + at + source.length] : [range[0], range[1]];
+}
+
+/** Offsets of `needle` in `haystack` not escaped by `$$` (an even run of `$` before it). */
+function unescapedPositions(haystack: string, needle: string): number[] {
+  const out: number[] = [];
+  for (let at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + 1)) {
+    let dollars = 0;
+    while (at - dollars - 1 >= 0 && haystack[at - dollars - 1] === '$') dollars++;
+    if (dollars % 2 === 0) out.push(at);
+  }
+  return out;
+}
+
+function unescapedOccurrences(haystack: string, needle: string): number {
+  return unescapedPositions(haystack, needle).length;
+}
+
+function unescapedOccurrence(haystack: string, needle: string, nth: number): number {
+  return unescapedPositions(haystack, needle)[nth] ?? -1;
+}
+
+function undefinedVariable(expression: Expression, [start, end]: [number, number], set: VariableSet): RawDiagnostic {
   const label = kustomizationLabel(set.kustomization);
   return {
     code: DiagnosticCodes.undefinedVariable,
