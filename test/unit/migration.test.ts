@@ -117,7 +117,8 @@ describe('apiVersionStatus', () => {
     // OCIRepository v1 does not exist before 2.6, Bucket v1 before 2.4: stay on v1beta2 there.
     assert.equal(apiVersionStatus(`${SRC}/v1beta2`, 'OCIRepository', '2.5').replacement, `${SRC}/v1beta2`);
     assert.equal(apiVersionStatus(`${SRC}/v1beta1`, 'Bucket', '2.3').replacement, `${SRC}/v1beta2`);
-    assert.deepEqual(apiVersionStatus('kustomize.toolkit.fluxcd.io/v1', 'Kustomization'), { status: 'unknown', replacement: '' });
+    assert.deepEqual(apiVersionStatus('v1', 'ConfigMap'), { status: 'unknown', replacement: '' });
+    assert.equal(apiVersionStatus('kustomize.toolkit.fluxcd.io/v1beta2', 'Kustomization', '2.9').replacement, 'kustomize.toolkit.fluxcd.io/v1');
   });
 
   test('the Flux version defaults to the newest; patch releases and a v prefix are read as their minor', () => {
@@ -131,7 +132,7 @@ describe('apiVersionStatus', () => {
     for (const flux of KNOWN_FLUX_VERSIONS) {
       for (const kind of API_VERSION_TABLE) {
         const current = kind.versions.filter((v) => apiVersionStatus(v.apiVersion, kind.kind, flux).status === 'served');
-        if (kind.kind === 'ExternalArtifact' && flux < '2.7') {
+        if ((kind.kind === 'ExternalArtifact' || kind.kind === 'ArtifactGenerator') && flux < '2.7') {
           assert.equal(current.length, 0);
           continue;
         }

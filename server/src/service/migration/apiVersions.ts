@@ -8,13 +8,15 @@
 
 export const HELM_GROUP = 'helm.toolkit.fluxcd.io';
 export const SOURCE_GROUP = 'source.toolkit.fluxcd.io';
+export const KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
+export const SOURCE_EXTENSIONS_GROUP = 'source.extensions.fluxcd.io';
 
 /** The Flux minor releases the table covers, oldest first. */
 export const KNOWN_FLUX_VERSIONS = ['2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2.9'] as const;
 export type KnownFluxVersion = (typeof KNOWN_FLUX_VERSIONS)[number];
 export const NEWEST_FLUX_VERSION: KnownFluxVersion = '2.9';
 
-export type Controller = 'helm-controller' | 'source-controller';
+export type Controller = 'helm-controller' | 'source-controller' | 'kustomize-controller' | 'source-watcher';
 
 /**
  * Controller versions shipped with each Flux `x.y.0` release (notes, top: "Flux release ↔ controller
@@ -22,14 +24,15 @@ export type Controller = 'helm-controller' | 'source-controller';
  * only to name when GitRepository v1 became the storage version (source-controller v1.0.0 is the
  * first of the "v1.0.x – v1.2.x" row; Flux 2.0.0 shipped it).
  */
-export const FLUX_RELEASES: Readonly<Record<string, Readonly<Record<Controller, string>>>> = {
+export const FLUX_RELEASES: Readonly<Record<string, Readonly<Partial<Record<Controller, string>>>>> = {
   '2.0': { 'helm-controller': '0.35.0', 'source-controller': '1.0.0' },
   '2.3': { 'helm-controller': '1.0.1', 'source-controller': '1.3.0' },
   '2.4': { 'helm-controller': '1.1.0', 'source-controller': '1.4.1' },
   '2.5': { 'helm-controller': '1.2.0', 'source-controller': '1.5.0' },
   '2.6': { 'helm-controller': '1.3.0', 'source-controller': '1.6.0' },
-  '2.7': { 'helm-controller': '1.4.0', 'source-controller': '1.7.0' },
-  '2.8': { 'helm-controller': '1.5.0', 'source-controller': '1.8.0' },
+  // kustomize-controller: the releases that dropped its beta versions (removed-APIs notes, §1).
+  '2.7': { 'helm-controller': '1.4.0', 'source-controller': '1.7.0', 'kustomize-controller': '1.7.0' },
+  '2.8': { 'helm-controller': '1.5.0', 'source-controller': '1.8.0', 'kustomize-controller': '1.8.0' },
   '2.9': { 'helm-controller': '1.6.1', 'source-controller': '1.9.1' },
 };
 
@@ -59,6 +62,7 @@ const HR_V2BETA1 = `${HELM_GROUP}/v2beta1`;
 const SRC_V1 = `${SOURCE_GROUP}/v1`;
 const SRC_V1BETA2 = `${SOURCE_GROUP}/v1beta2`;
 const SRC_V1BETA1 = `${SOURCE_GROUP}/v1beta1`;
+const KS_V1 = `${KUSTOMIZE_GROUP}/v1`;
 
 /*
  * Reading of the source table in the notes: a cell "same" repeats the cell *above it* in the same
@@ -147,6 +151,25 @@ export const API_VERSION_TABLE: readonly KindHistory[] = [
     servedVersion: SRC_V1,
     // "exists from source-controller v1.7.0", only as v1.
     versions: [{ apiVersion: SRC_V1, introducedIn: '2.7' }],
+  },
+  {
+    kind: 'Kustomization',
+    controller: 'kustomize-controller',
+    servedVersion: KS_V1,
+    versions: [
+      // Removed-APIs notes §1: both betas deprecated already in Flux 2.0 (v1 storage); v1beta1
+      // removed in 2.7 (kustomize-controller 1.7.0), v1beta2 in 2.8 (1.8.0).
+      { apiVersion: `${KUSTOMIZE_GROUP}/v1beta1`, deprecatedIn: '2.0', removedIn: '2.7' },
+      { apiVersion: `${KUSTOMIZE_GROUP}/v1beta2`, deprecatedIn: '2.0', removedIn: '2.8' },
+      { apiVersion: KS_V1 },
+    ],
+  },
+  {
+    kind: 'ArtifactGenerator',
+    controller: 'source-watcher',
+    servedVersion: `${SOURCE_EXTENSIONS_GROUP}/v1beta1`,
+    // Served since Flux 2.7 (source-watcher 2.x), only as v1beta1.
+    versions: [{ apiVersion: `${SOURCE_EXTENSIONS_GROUP}/v1beta1`, introducedIn: '2.7' }],
   },
 ];
 

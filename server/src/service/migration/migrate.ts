@@ -10,6 +10,8 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify, Scalar, type
  *   item: the old field was merged before the list), and `spec.postRenderers[].kustomize`
  *   `patchesStrategicMerge[]` / `patchesJson6902[]` → `patches[]` (`patch` as a YAML string).
  * - HelmChart v1beta1/v1beta2 → v1: `spec.valuesFile` → `spec.valuesFiles`.
+ * - Kustomization v1beta1/v1beta2 → v1: `spec.patchesStrategicMerge[]` / `spec.patchesJson6902[]` →
+ *   `spec.patches[]` (as for the post-renderer), and `spec.validation` removed.
  * `status` fields (`lastAppliedRevision` → `history`) are not touched: they are written by the
  * controller, and a history entry cannot be made up from a revision.
  */
@@ -36,6 +38,7 @@ export function applyEdits(text: string, edits: readonly MigrationEdit[]): strin
 
 const HELM_RELEASE_TARGET = 'helm.toolkit.fluxcd.io/v2';
 const HELM_CHART_TARGET = 'source.toolkit.fluxcd.io/v1';
+const KUSTOMIZATION_TARGET = 'kustomize.toolkit.fluxcd.io/v1';
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
@@ -671,6 +674,15 @@ export function migrationEdits(text: string, targetApiVersion: string): Migratio
     if (kind === 'HelmChart' && target === HELM_CHART_TARGET) {
       const spec = mapAt(root, ['spec']);
       if (spec) migration.valuesFile(spec);
+    }
+    if (kind === 'Kustomization' && target === KUSTOMIZATION_TARGET) {
+      const spec = mapAt(root, ['spec']);
+      if (spec) {
+        // `validation` has no replacement: v1 always does a server-side dry run.
+        const validation = findPair(spec, 'validation');
+        if (validation && !spec.flow) migration.deletePair(validation);
+        migration.kustomizePatches(spec);
+      }
     }
   } catch {
     migration.edits.length = 0;

@@ -33,7 +33,20 @@ const HELM_RELEASE: EarlierField[] = [
   },
 ];
 
+/** Kustomization v1beta1/v1beta2: what v1 dropped (kustomize-controller 1.0.0, removed-APIs notes §3). */
+const KUSTOMIZATION: EarlierField[] = [
+  { path: ['patchesStrategicMerge'], schema: { type: 'array', description: 'Strategic merge patches as objects (before v1: now `patches`).', items: anyObject }, migration: '`spec.patchesStrategicMerge` becomes `patches` (each object as a `patch` string)' },
+  {
+    path: ['patchesJson6902'],
+    schema: { type: 'array', description: 'JSON 6902 patches with their targets (before v1: now `patches`).', items: { type: 'object', description: 'A JSON 6902 patch.', 'x-kubernetes-preserve-unknown-fields': true } },
+    migration: '`spec.patchesJson6902` becomes `patches` (the operations as a `patch` string, same `target`)',
+  },
+  { path: ['validation'], schema: { type: 'string', description: 'Dry-run mode before applying (removed in v1, which always validates on the server).', enum: ['none', 'client', 'server'] }, migration: '`spec.validation` is dropped: v1 always does a server-side dry run' },
+];
+
 const EARLIER: Record<string, EarlierField[]> = {
+  'kustomize.toolkit.fluxcd.io/v1beta1 Kustomization': KUSTOMIZATION,
+  'kustomize.toolkit.fluxcd.io/v1beta2 Kustomization': KUSTOMIZATION,
   'helm.toolkit.fluxcd.io/v2beta1 HelmRelease': HELM_RELEASE,
   'helm.toolkit.fluxcd.io/v2beta2 HelmRelease': HELM_RELEASE,
   'source.toolkit.fluxcd.io/v1beta1 HelmChart': [
