@@ -1,4 +1,5 @@
-import { readFile } from 'fs/promises';
+import { readFile, stat } from 'fs/promises';
+import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { FileChangeType, type FileEvent } from 'vscode-languageserver/node';
 import type { FileModel } from './service/model/fileModel';
@@ -19,6 +20,31 @@ export interface SessionHooks {
   status(status: IndexStatus): void;
   log(message: string): void;
   isOpen(uri: string): boolean;
+}
+
+/**
+ * The remote URLs of a folder's Git repository, from `.git/config` (or the config of the directory a
+ * `.git` file points at): a GitRepository with one of them syncs this repository. None when it is
+ * not a Git repository or cannot be read.
+ */
+async function repositoryUrls(folder: string): Promise<string[]> {
+  try {
+    let gitDirectory = path.join(folder, '.git');
+    const dotGit = await stat(gitDirectory);
+    if (dotGit.isFile()) {
+      const pointer = /^gitdir:\s*(.+)$/m.exec(await readFile(gitDirectory, 'utf8'));
+      if (!pointer) return [];
+      gitDirectory = path.resolve(folder, pointer[1]!.trim());
+      // A worktree's own directory has no config: the common directory holds it.
+      const common = await readFile(path.join(gitDirectory, 'commondir'), 'utf8').catch(() => undefined);
+      if (common) gitDirectory = path.resolve(gitDirectory, common.trim());
+    }
+    const config = await readFile(path.join(gitDirectory, 'config'), 'utf8');
+    if (config.length > 1024 * 1024) return [];
+    return [...config.matchAll(/^\s*url\s*=\s*(\S+)\s*$/gm)].map((m) => m[1]!);
+  } catch {
+    return [];
+  }
 }
 
 function pathOf(uri: string): string | undefined {
@@ -57,7 +83,10 @@ export class WorkspaceSession {
     for (const uri of this.index.uris()) if (!this.hooks.isOpen(uri)) this.index.removeFile(uri);
     if (folders.length === 0) return undefined;
     this.hooks.status({ state: 'indexing', files: 0 });
+    const listed: string[] = [];
+    const excluded: string[] = [];
     const result = await scanWorkspace({
+      onDirectory: (directory, isExcluded) => (isExcluded ? excluded : listed).push(directory),
       folders,
       exclude,
       maxFileSize,
@@ -68,6 +97,10 @@ export class WorkspaceSession {
       },
     });
     if (result.cancelled || abort.signal.aborted) return result;
+    // Every directory is known now: a Kustomization's spec.path naming none of them is missing.
+    this.index.addDirectories(listed, excluded, result.problems.length === 0);
+    for (const folder of folders) this.index.setRepositoryUrls(folder, await repositoryUrls(folder));
+    if (abort.signal.aborted) return result;
     this.scanned = true;
     if (result.problems.length > 0) this.hooks.log(`Indexing: ${result.problems.length} file(s) could not be read, e.g. ${result.problems.slice(0, 3).join('; ')}`);
     this.hooks.status({ state: 'ready', files: this.index.fileCount, durationMs: Math.round(result.durationMs), skipped: result.skipped, problems: result.problems.length });

@@ -108,7 +108,10 @@ interface Listing {
  * link outside is walked the first time its real path is met. Links to files are reported under the
  * link's path, as kustomize sees them. Never throws: what cannot be read goes to `problems`.
  */
-export async function* walkWorkspace(folders: readonly string[], exclude: readonly string[], problems: string[], signal?: AbortSignal): AsyncGenerator<string> {
+/** Told of every directory the walk meets: listed, or left out by an exclude glob (its content unknown). */
+export type DirectoryListener = (directory: string, excluded: boolean) => void;
+
+export async function* walkWorkspace(folders: readonly string[], exclude: readonly string[], problems: string[], signal?: AbortSignal, onDirectory?: DirectoryListener): AsyncGenerator<string> {
   const excludes = new Excludes(exclude, problems);
   const roots = await resolveRoots(folders, problems);
   const visited = new Set<string>(roots.map((r) => r.real));
@@ -153,7 +156,12 @@ export async function* walkWorkspace(folders: readonly string[], exclude: readon
         }
       }
       if (kind === 'directory') {
-        if (SKIPPED_DIRECTORIES.has(name) || (!excludes.empty && excludes.directory(relative))) continue;
+        if (SKIPPED_DIRECTORIES.has(name)) continue;
+        if (!excludes.empty && excludes.directory(relative)) {
+          onDirectory?.(full, true);
+          continue;
+        }
+        onDirectory?.(full, false);
         const real = realPrefix + name;
         visited.add(real);
         pending.push({ path: full, real, relative, root: directory.root });
@@ -169,7 +177,11 @@ export async function* walkWorkspace(folders: readonly string[], exclude: readon
           continue;
         }
         if (stat.isDirectory()) {
-          if (!excludes.empty && excludes.directory(relative)) continue;
+          if (!excludes.empty && excludes.directory(relative)) {
+            onDirectory?.(full, true);
+            continue;
+          }
+          onDirectory?.(full, false);
           let real: string;
           try {
             real = await fs.realpath(full);

@@ -32,6 +32,8 @@ export interface ScanOptions {
   shouldIndex?: (uri: string) => boolean;
   /** Called on the calling thread as results arrive, in no particular order. */
   onFile: (uri: string, filePath: string, facts: FileFacts) => void;
+  /** Told of every directory under the folders: listed, or excluded (what is inside is not known). */
+  onDirectory?: (directory: string, excluded: boolean) => void;
   /** Cancels the scan (e.g. the folders changed): no `onFile` after the abort; the result has `cancelled: true`. */
   signal?: AbortSignal;
   /** How to start the parsing threads; default: dist/indexWorker.js beside the bundle. */
@@ -374,7 +376,7 @@ export async function scanWorkspace(options: ScanOptions): Promise<ScanResult> {
   const parser: Parser = workers > 0 ? new WorkerParser(workers, maxFileSize, deliver, result.problems, signal, options.workerScript ?? bundledWorker()) : new InlineParser(maxFileSize, deliver, signal);
   try {
     let batch: string[] = [];
-    for await (const file of walkWorkspace(options.folders, options.exclude, result.problems, signal)) {
+    for await (const file of walkWorkspace(options.folders, options.exclude, result.problems, signal, options.onDirectory)) {
       if (signal?.aborted) break;
       // `shouldIndex` is asked when the facts arrive: a document may be opened meanwhile, and asking
       // here too would cost a URL per file on this thread to spare the parsing of a few open files.

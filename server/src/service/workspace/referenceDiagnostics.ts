@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { Diagnostic, Range } from 'vscode-languageserver-types';
 import { DiagnosticCodes, DIAGNOSTIC_SOURCE, type DiagnosticCode } from '../codes';
 import type { WorkspaceIndex } from './workspaceIndex';
@@ -30,7 +31,10 @@ export function referenceDiagnostics(index: WorkspaceIndex, uri: string): Diagno
 export function referenceProblems(index: WorkspaceIndex, references: readonly ReferenceRecord[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const ref of references) {
-    if (ref.field === 'path') continue; // a folder, not an object: see pathProblems
+    if (ref.field === 'path') {
+      out.push(...pathProblems(index, ref));
+      continue;
+    }
     const resolution = index.resolve(ref);
     const wanted = index.wantedNamespace(ref);
     const kinds = ref.kind ? [ref.kind] : ref.acceptedKinds;
@@ -120,4 +124,14 @@ function valuesChecks(ref: ReferenceRecord, targets: ObjectRecord[]): Diagnostic
     out.push(diagnostic(ref.valuesKeyRange ?? ref.nameRange, DiagnosticCodes.targetPathNotScalar, 'warning', `\`${key}\` of ${target.kind} \`${target.name}\` holds a YAML document, but \`targetPath\` sets a single value: the whole text would become one string. Remove \`targetPath\` to merge it as values.`));
   }
   return out;
+}
+
+/** A Flux Kustomization's `spec.path` that names no folder of this repository (judged only when its source is this repository). */
+function pathProblems(index: WorkspaceIndex, ref: ReferenceRecord): Diagnostic[] {
+  const kustomization = index.kustomizationOfPath(ref);
+  const info = kustomization && index.kustomizationPath(kustomization);
+  if (!info || info.source === 'other' || info.exists !== false) return [];
+  const folder = index.workspaceFolderOf(info.directory);
+  const shown = folder ? path.relative(folder, info.directory).split(path.sep).join('/') : info.directory;
+  return [diagnostic(ref.nameRange, DiagnosticCodes.kustomizationPathMissing, 'error', `There is no folder \`${shown}\` in this repository: Flux fails with "kustomization path not found". The path is relative to the root of the repository (the source's artifact), not to this file.`)];
 }

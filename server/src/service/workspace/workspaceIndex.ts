@@ -472,6 +472,11 @@ export class WorkspaceIndex {
     });
   }
 
+  /** The workspace folder that holds a path (the innermost one). */
+  workspaceFolderOf(filePath: string): string | undefined {
+    return this.folderOf(path.resolve(filePath));
+  }
+
   private folderOf(filePath: string): string | undefined {
     return this.folders.filter((f) => filePath === f || filePath.startsWith(f + path.sep)).sort((a, b) => b.length - a.length)[0];
   }

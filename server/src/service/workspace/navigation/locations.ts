@@ -6,6 +6,7 @@ import type {
 import type { ObjectRecord, ReferenceRecord } from '../types';
 import type { WorkspaceIndex } from '../workspaceIndex';
 import { hitAt, location, uniqueLocations } from './common';
+import { pathTargets } from './hoverAndLinks';
 
 
 /**
@@ -18,6 +19,13 @@ export function definition(index: WorkspaceIndex, uri: string, position: Positio
   const hit = hitAt(index, uri, position);
   if (!hit) return [];
   if (hit.type === 'object') return [location(hit.object)];
+  if (hit.reference.field === 'path') {
+    // The folder's kustomization file, or the files Flux would generate one from.
+    const targets = pathTargets(index, hit.reference);
+    const start = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    if (!targets) return [];
+    return (targets.kustomizationFile ? [targets.kustomizationFile] : targets.generated).map((uri) => ({ uri, range: start }));
+  }
   const resolution = index.resolve(hit.reference);
   return resolution.status === 'missing' ? [] : uniqueLocations(resolution.targets.map(location));
 }
@@ -41,6 +49,7 @@ function samePointer(index: WorkspaceIndex, a: ReferenceRecord, b: ReferenceReco
 export function references(index: WorkspaceIndex, uri: string, position: Position, includeDeclaration: boolean): Location[] {
   const hit = hitAt(index, uri, position);
   if (!hit) return [];
+  if (hit.type === 'reference' && hit.reference.field === 'path') return [];
   let targets: ObjectRecord[];
   if (hit.type === 'object') {
     targets = [hit.object];

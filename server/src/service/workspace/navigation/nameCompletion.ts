@@ -1,4 +1,5 @@
-/** Completion of object names in reference fields. */
+/** Completion of object names in reference fields, and of folders in a Flux Kustomization's `spec.path`. */
+import { fileURLToPath } from 'url';
 import type {
   CompletionItem,
   Position,
@@ -8,6 +9,7 @@ import type { FileModel } from '../../model/fileModel';
 import { LineStructure, type StructurePath } from '../../completion/lineStructure';
 import type { ObjectRecord, ReferenceField, ReferenceRecord } from '../types';
 import type { WorkspaceIndex } from '../workspaceIndex';
+import { EVENT_SOURCE_KINDS, KUSTOMIZATION_SOURCE_KINDS } from '../extract';
 import { COMPLETION_KIND_REFERENCE, type NavigationOptions, displayPath, originText, qualifiedName, summaryLines } from './common';
 
 
@@ -46,9 +48,42 @@ const SOURCE_KIND_FIELDS: Record<string, Record<string, FieldSpec>> = {
   Bucket: { 'spec.sts.secretRef': SECRET },
 };
 
+const EVENT_SOURCES: FieldSpec = { field: 'eventSources', accepted: EVENT_SOURCE_KINDS, kindFromField: true, allowsNamespace: true };
+
+/** Reference fields of the other Flux kinds, by API group and kind. */
+const OTHER_KIND_FIELDS: Record<string, { group: string; fields: Record<string, FieldSpec> }> = {
+  Kustomization: {
+    group: 'kustomize.toolkit.fluxcd.io/',
+    fields: {
+      'spec.sourceRef': { field: 'sourceRef', accepted: KUSTOMIZATION_SOURCE_KINDS, kindFromField: true, allowsNamespace: true },
+      'spec.dependsOn.0': { field: 'dependsOn', accepted: ['Kustomization'], allowsNamespace: true },
+      'spec.healthChecks.0': { field: 'healthChecks', accepted: ['HelmRelease', 'Kustomization'], kindFromField: true, allowsNamespace: true },
+      'spec.postBuild.substituteFrom.0': { field: 'substituteFrom', accepted: ['ConfigMap', 'Secret'], kindFromField: true },
+      'spec.decryption.secretRef': { field: 'decryption', accepted: ['Secret'] },
+      'spec.kubeConfig.secretRef': { field: 'kubeConfig', accepted: ['Secret'] },
+      'spec.kubeConfig.configMapRef': { field: 'kubeConfig', accepted: ['ConfigMap'] },
+    },
+  },
+  Alert: { group: 'notification.toolkit.fluxcd.io/', fields: { 'spec.providerRef': { field: 'providerRef', accepted: ['Provider'] }, 'spec.eventSources.0': EVENT_SOURCES } },
+  Provider: { group: 'notification.toolkit.fluxcd.io/', fields: { 'spec.secretRef': SECRET, 'spec.certSecretRef': SECRET, 'spec.proxySecretRef': SECRET } },
+  Receiver: { group: 'notification.toolkit.fluxcd.io/', fields: { 'spec.resources.0': { ...EVENT_SOURCES, field: 'resources' }, 'spec.secretRef': SECRET } },
+  ImageRepository: { group: 'image.toolkit.fluxcd.io/', fields: { 'spec.secretRef': SECRET, 'spec.certSecretRef': SECRET, 'spec.proxySecretRef': SECRET } },
+  ImagePolicy: { group: 'image.toolkit.fluxcd.io/', fields: { 'spec.imageRepositoryRef': { field: 'imageRepositoryRef', accepted: ['ImageRepository'], allowsNamespace: true } } },
+  ImageUpdateAutomation: {
+    group: 'image.toolkit.fluxcd.io/',
+    fields: { 'spec.sourceRef': { field: 'sourceRef', accepted: ['GitRepository'], kindFromField: true, allowsNamespace: true }, 'spec.git.commit.signingKey.secretRef': SECRET },
+  },
+  ArtifactGenerator: {
+    group: 'source.extensions.fluxcd.io/',
+    fields: { 'spec.sources.0': { field: 'sources', accepted: ['Bucket', 'GitRepository', 'OCIRepository', 'HelmChart', 'ExternalArtifact'], kindFromField: true, allowsNamespace: true } },
+  },
+};
+
 function fieldSpec(apiVersion: string, kind: string, container: StructurePath): FieldSpec | undefined {
   const key = container.join('.');
   if (kind === 'HelmRelease') return apiVersion.startsWith('helm.toolkit.fluxcd.io/') ? HELM_RELEASE_FIELDS[key] : undefined;
+  const other = OTHER_KIND_FIELDS[kind];
+  if (other) return apiVersion.startsWith(other.group) ? other.fields[key] : undefined;
   if (!apiVersion.startsWith('source.toolkit.fluxcd.io/')) return undefined;
   return SOURCE_KIND_FIELDS[kind]?.[key] ?? SOURCE_FIELDS[key];
 }
@@ -185,12 +220,16 @@ export function completeReferenceNames(index: WorkspaceIndex, uri: string, model
   const line = position.line - segment.startLine;
   if (line >= lines.lineCount) return [];
   const structure = new LineStructure(lineText, lines.lineCount);
+  const folders = pathCompletion(index, uri, identity, structure, lineText, line, position);
+  if (folders) return folders;
   const context = nameContext(structure, lineText, line, position.character);
   if (!context) return [];
   const spec = fieldSpec(identity.apiVersion, identity.kind, context.container);
   if (!spec) return [];
 
   const writtenKind = spec.kindFromField ? context.siblings.get('kind') : undefined;
+  // A health check of a Deployment names nothing the index knows.
+  if (spec.field === 'healthChecks' && writtenKind && !spec.accepted.includes(writtenKind)) return [];
   const kinds = writtenKind && spec.accepted.includes(writtenKind) ? [writtenKind] : spec.accepted;
   const fromName = metadataValue(structure, lineText, 'name');
   const after = lines.lineText(line).slice(position.character);
@@ -218,7 +257,7 @@ export function completeReferenceNames(index: WorkspaceIndex, uri: string, model
     if (!kinds.includes(object.kind)) continue;
     const namespace = index.namespaceOf(object);
     if (wanted !== undefined && namespace !== undefined && namespace !== wanted) continue;
-    // A HelmRelease cannot depend on itself.
+    // A HelmRelease or Kustomization cannot depend on itself.
     if (spec.field === 'dependsOn' && object.uri === uri && object.name === fromName) continue;
     const key = `${object.kind}/${namespace ?? '*'}/${object.name}`;
     if (seen.has(key)) continue;
@@ -244,3 +283,59 @@ function completionDocumentation(object: ObjectRecord, options: NavigationOption
   return parts.join('\n\n');
 }
 
+
+const PATH_VALUE = /^(\s*)path[ \t]*:[ \t]+(["']?)([^"'#\s]*)$/;
+
+/**
+ * Folders of the repository for a Flux Kustomization's `spec.path`, one level at a time below what
+ * is typed (`./apps/` offers the folders in apps), written the way the path starts (`./` or not).
+ * Undefined when the cursor is not on `spec.path` of a Flux Kustomization.
+ */
+function pathCompletion(index: WorkspaceIndex, uri: string, identity: { apiVersion: string; kind: string }, structure: LineStructure, lineText: (line: number) => string, line: number, position: Position): CompletionItem[] | undefined {
+  if (identity.kind !== 'Kustomization' || !identity.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) return undefined;
+  const text = lineText(line);
+  const match = PATH_VALUE.exec(text.slice(0, position.character));
+  if (!match) return undefined;
+  const container = structure.containerPath({ line, col: match[1]!.length }, false);
+  if (container?.length !== 1 || container[0] !== 'spec') return undefined;
+  const filePath = index.factsOf(uri) ? pathOfUri(uri) : undefined;
+  const folder = filePath && index.workspaceFolderOf(filePath);
+  if (!folder) return [];
+  const typed = match[3]!;
+  const cut = typed.lastIndexOf('/');
+  const written = cut >= 0 ? typed.slice(0, cut + 1) : '';
+  const relative = written.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+  if (relative.split('/').includes('..')) return [];
+  const base = relative ? `${folder}/${relative}` : folder;
+  const prefix = written || (typed.startsWith('.') || typed === '' ? './' : '');
+  const valueStart = position.character - typed.length;
+  const after = text.slice(position.character);
+  const end = position.character + (/^[^"'#\s]*/.exec(after)?.[0].length ?? 0);
+  const range: Range = { start: { line: position.line, character: valueStart }, end: { line: position.line, character: end } };
+  return index
+    .subdirectories(base)
+    .map((d) => d.slice(d.lastIndexOf('/') + 1))
+    .filter((name) => !name.startsWith('.'))
+    .map((name) => {
+      const value = `${prefix}${name}`;
+      const hasKustomization = index.kustomizationFileIn(`${base}/${name}`) !== undefined;
+      return {
+        label: value,
+        kind: COMPLETION_KIND_FOLDER,
+        detail: hasKustomization ? 'folder with a kustomization.yaml' : 'folder (Flux generates a kustomization.yaml)',
+        filterText: value,
+        sortText: `${hasKustomization ? '0' : '1'}${name}`,
+        textEdit: { range, newText: value },
+      };
+    });
+}
+
+const COMPLETION_KIND_FOLDER = 19;
+
+function pathOfUri(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -55,6 +55,7 @@ function renamePlan(index: WorkspaceIndex, hit: Hit): RenamePlan {
     targets = [hit.object];
   } else {
     const ref = hit.reference;
+    if (ref.field === 'path') return { error: 'A spec.path names a folder; rename the folder in the file explorer and edit the path.' };
     const resolution = index.resolve(ref);
     if (resolution.status !== 'found') return { error: unresolvedRenameMessage(ref, resolution) };
     targets = resolution.targets;
