@@ -130,9 +130,8 @@ export class ClosedFileDiagnostics {
     const facts = index.factsOf(uri);
     // Charts matter only to HelmReleases (and only charts in the workspace: see check()).
     const usesCharts = facts?.objects.some((o) => o.kind === 'HelmRelease') === true;
-    // The variables of the Kustomizations applying the file, and of those it defines, by the revisions they come from.
-    const substitutions = this.charts.substitutions;
-    let key = `${index.structureRevision}|${usesCharts ? this.charts.generation : ''}|${this.settings.maxFileSize}|${substitutions?.forFile(uri)?.key ?? ''}|${substitutions?.keyOfKustomizations(uri) ?? ''}`;
+    // The variables of the Kustomizations applying the file, by the revisions they come from.
+    let key = `${index.structureRevision}|${usesCharts ? this.charts.generation : ''}|${this.settings.maxFileSize}|${this.charts.substitutions?.forFile(uri)?.key ?? ''}`;
     for (const ref of facts?.references ?? []) key += `,${ref.name}:${index.revisionOf(ref.name)}${ref.field === 'dependsOn' ? `:${index.dependencyRevision}` : ''}`;
     for (const object of facts?.objects ?? []) if (index.definitionCount(object.name) > 1) key += `;${object.name}:${index.revisionOf(object.name)}`;
     return key;

@@ -62,9 +62,8 @@ export class DiagnosticsPublisher {
     entry.indexDirty = false;
     const before = this.session.index.revision;
     this.session.updateOpen(uri, entry.model);
-    // Other open documents need a pass only when something they may refer to changed (or a Kustomization's variables).
-    const kustomizationsChanged = this.charts.substitutions?.openKustomizationsChanged() === true;
-    if (this.session.index.revision === before && !kustomizationsChanged) return;
+    // Other open documents need a pass only when something they may refer to changed.
+    if (this.session.index.revision === before) return;
     for (const other of this.store.uris()) if (other !== uri) this.scheduler.schedule(other);
     this.indexChanged();
   }

@@ -13,7 +13,7 @@ import { filePath, WorkspaceIndexing } from './workspaceIndexing';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { WorkspaceSession } from './workspaceSession';
-import { FluxKustomizations, ServerSubstitutions } from './substitutions';
+import { ServerSubstitutions } from './substitutions';
 
 /** What the handlers of the server share. */
 export interface ServerContext {
@@ -40,22 +40,11 @@ export function createServerContext(connection: Connection): ServerContext {
   const patches = new KustomizePatches();
   const client = { refreshCodeLenses: false, workspaceFolders: false };
   // The session and the chart lookups tell the diagnostics when to run again; those exist just below.
-  const late: { diagnostics?: DiagnosticsPublisher; closedFiles?: ClosedFileDiagnostics; kustomizations?: FluxKustomizations } = {};
-  // Flux Kustomizations read again: files they apply may get other variables.
-  const kustomizationsRead = (read: Promise<boolean> | undefined) =>
-    void read?.then((changed) => {
-      if (!changed) return;
-      late.diagnostics?.scheduleAll();
-      late.closedFiles?.indexChanged();
-    });
+  const late: { diagnostics?: DiagnosticsPublisher; closedFiles?: ClosedFileDiagnostics } = {};
   const session = new WorkspaceSession({
     changed: () => late.diagnostics?.scheduleAll(),
-    indexed: () => {
-      kustomizationsRead(late.kustomizations?.refresh());
-      late.closedFiles?.indexReady();
-    },
+    indexed: () => late.closedFiles?.indexReady(),
     reloaded: (uris) => {
-      kustomizationsRead(late.kustomizations?.refresh(uris));
       for (const uri of uris) late.closedFiles?.fileChanged(uri);
       late.closedFiles?.indexChanged();
     },
@@ -74,9 +63,7 @@ export function createServerContext(connection: Connection): ServerContext {
     log: (message) => connection.console.info(message),
     refused: (url, status) => void connection.sendNotification(CREDENTIALS_NEEDED, { url, status } satisfies CredentialsNeeded),
   });
-  const kustomizations = new FluxKustomizations(session, store, () => indexing.folders);
-  charts.substitutions = new ServerSubstitutions(session, store, kustomizations);
-  late.kustomizations = kustomizations;
+  charts.substitutions = new ServerSubstitutions(session, store);
   const messageArrived = watchIncomingMessages();
   const outlet = new ClientDiagnostics(connection);
   const closedFiles = new ClosedFileDiagnostics(connection, outlet, store, session, settings, charts, patches, messageArrived, (uri) => {

@@ -7,9 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, parseAllDocuments } from 'yaml';
-import { fileURLToPath } from 'url';
 import { SubstitutionResolver } from '../../server/src/service/substitution/resolver';
-import { applyingMap, readFluxKustomization } from '../../server/src/service/substitution/applying';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { asSet, EditingSession, freshDiagnostics, type ContextFor, type Disk } from '../editingHarness';
 import { resetWorkCounts, type WorkCounts } from '../../server/src/service/workCounts';
@@ -235,13 +233,9 @@ spec:
       [SOURCES, sources],
       [APP, app],
     ]);
-    const paths = [...disk.keys()].map((uri) => fileURLToPath(uri));
-    const documents = parseAllDocuments(disk.get(KUSTOMIZATIONS)!);
-    const found = documents.map((doc) => readFluxKustomization(doc, KUSTOMIZATIONS, fileURLToPath(KUSTOMIZATIONS))!);
-    const applying = applyingMap(found, { folders: [FOLDER], files: paths, kustomizations: new Map() });
     let session: EditingSession | undefined = undefined;
     const resolver = new SubstitutionResolver({
-      applying: (uri) => applying.get(fileURLToPath(uri)),
+      applying: (uri) => session!.index.applyingKustomizations(uri),
       lookup: (kind, name, namespace) => {
         const object = session!.index.find(kind, name, namespace);
         const data = object && (parseAllDocuments(session!.disk.get(object.uri)!).map((d) => d.toJS() as { metadata: { name: string }; data: Record<string, string> }).find((d) => d.metadata.name === name)?.data ?? {});
@@ -258,7 +252,9 @@ spec:
     const session = substitutionWorkspace();
     resetWorkCounts();
     assert.deepEqual(session.diagnostics(APP).map((d) => d.code), []);
-    assert.equal(resetWorkCounts().variableSetsResolved, 1, 'the first pass resolves the one Kustomization applying the file');
+    const first = resetWorkCounts();
+    assert.equal(first.variableSetsResolved, 1, 'the first pass resolves the one Kustomization applying the file');
+    assert.equal(first.applyingMapsBuilt, 1, 'which Kustomizations apply which file is worked out once');
     const line = app.split('\n').findIndex((l) => l.includes('name: ${app_name}'));
     session.change(APP, [{ range: { start: { line, character: 4 }, end: { line, character: 4 } }, text: 'x' }]);
     session.change(APP, [{ range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } }, text: '    region: ${REGION}\n' }]);
@@ -266,7 +262,9 @@ spec:
     assert.deepEqual(afterTyping.map((d) => `${String(d.code)}@${d.range.start.line}`), [`undefined-variable@${line + 1}`]);
     const message = afterTyping[0]!.message;
     assert.match(typeof message === 'string' ? message : message.value, /Kustomization flux-system\/app-7/);
-    assert.equal(resetWorkCounts().variableSetsResolved, 0, 'typing re-reads no Kustomization');
+    const typing = resetWorkCounts();
+    assert.equal(typing.variableSetsResolved, 0, 'typing re-reads no Kustomization');
+    assert.equal(typing.applyingMapsBuilt, 0, 'typing does not work out again which Kustomizations apply which file');
     session.writeToDisk(VARS, vars('soon'));
     const afterChange = session.diagnostics(APP);
     assert.equal(resetWorkCounts().variableSetsResolved, 1, 'only the set that names the changed ConfigMap is resolved again');

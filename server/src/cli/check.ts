@@ -14,8 +14,6 @@ import { DiagnosticCodes, DIAGNOSTIC_SOURCE } from '../service/codes';
 import { reason } from '../node/files';
 import { workspaceSourceLookup } from '../node/substitutionSources';
 import { SubstitutionResolver } from '../service/substitution/resolver';
-import { applyingMap, readFluxKustomization, type KustomizationWithPath } from '../service/substitution/applying';
-import * as path from 'path';
 
 export interface FileResult {
   file: string;
@@ -84,7 +82,8 @@ export async function checkFiles(files: readonly string[], settings: Settings, f
     index.setFolders(workspace.folders);
     for (const { file, uri, model } of models) index.setFile(uri, extractFileFacts(uri, file, model), file);
   }
-  const substitutions = index && workspace ? substitutionsOf(models, index, workspace.folders) : undefined;
+  // Post-build substitution: the variables of the Flux Kustomizations (among the files given) that apply each file.
+  const substitutions = index ? new SubstitutionResolver({ applying: (uri) => index.applyingKustomizations(uri), lookup: workspaceSourceLookup(index, () => undefined), revisionOf: (name) => index.revisionOf(name) }) : undefined;
   for (const { file, uri, model, context, fixed, valid } of models) {
     const unlistedPatch = index !== undefined && inPatchFolder(file) && !index.isListed(file);
     const diagnostics = modelDiagnostics(model, valid, settings, charts ? { ...context, uri, index, unlistedPatch, charts: (ref) => charts.lookup(ref), substitutions } : context);
@@ -92,30 +91,6 @@ export async function checkFiles(files: readonly string[], settings: Settings, f
     results.push({ file, diagnostics, fixed });
   }
   return { results, problems };
-}
-
-/**
- * Post-build substitution over the files given: the Flux Kustomizations among them, the files each
- * applies (from `spec.path` and the kustomize resources tree), and the ConfigMaps and Secrets they
- * substitute from.
- */
-function substitutionsOf(models: ReadonlyArray<{ file: string; uri: string; model: FileModel }>, index: WorkspaceIndex, folders: string[]): SubstitutionResolver {
-  const kustomizations: KustomizationWithPath[] = [];
-  const directories = new Map<string, string[]>();
-  const uriOf = new Map<string, string>();
-  for (const { file, uri, model } of models) {
-    uriOf.set(path.resolve(file), uri);
-    const record = index.factsOf(uri)?.kustomization;
-    if (record) directories.set(path.dirname(path.resolve(file)), record.resources);
-    for (const segment of model.segments) {
-      const doc = segment.analysis.identity?.kind === 'Kustomization' ? segment.analysis.parsed.doc : undefined;
-      const found = doc && readFluxKustomization(doc, uri, file);
-      if (found) kustomizations.push({ ...found, namespace: found.namespace ?? index.namespaceOfFile(uri) });
-    }
-  }
-  const applying = applyingMap(kustomizations, { folders, files: [...uriOf.keys()], kustomizations: directories });
-  const byUri = new Map([...applying].map(([file, list]) => [uriOf.get(file) ?? '', list]));
-  return new SubstitutionResolver({ applying: (uri) => byUri.get(uri), lookup: workspaceSourceLookup(index, () => undefined), revisionOf: (name) => index.revisionOf(name) });
 }
 
 /**
