@@ -24,6 +24,8 @@ export const DiagnosticCodes = {
   verifySourceKind: 'verify-source-kind',
   bucketSts: 'bucket-sts',
   artifactName: 'artifact-name',
+  // What the API server accepts but Flux's ArtifactGenerator cannot resolve.
+  sourceAlias: 'source-alias',
   // What the API server accepts but Flux rejects or ignores.
   ociUrlType: 'oci-url-type',
   ignoredField: 'ignored-field',

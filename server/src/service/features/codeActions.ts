@@ -120,6 +120,7 @@ function fixesFor(uri: string, ctx: FixContext, rootSchema: SchemaNode | undefin
     case DiagnosticCodes.unknownValue:
     case DiagnosticCodes.invalidValue:
     case DiagnosticCodes.unknownKind:
+    case DiagnosticCodes.sourceAlias:
       if (typeof data.suggestion === 'string') out.push(action(`Change to \`${data.suggestion}\``, uri, ctx, [{ start: ctx.start, end: ctx.end, newText: data.suggestion }], true));
       break;
     case DiagnosticCodes.invalidEnum:

@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
-import { isMap, type Node } from 'yaml';
+import { isMap, isScalar, type Node } from 'yaml';
 import { DiagnosticCodes } from '../codes';
 import { ObjectView, span } from '../model/objectView';
+import { closestMatch } from '../text/similarity';
 import type { RawDiagnostic } from './rawDiagnostic';
 
 /** What a rule sees: one parsed object of a Flux kind. */
@@ -139,6 +140,59 @@ const artifactNames: Rule = ({ kind, view }) => {
   return out;
 };
 
+/** `@alias` at the start of an ArtifactGenerator path (`@repo/deploy/**`, `@repo`). */
+const ALIAS_REF = /^@([a-z0-9]([a-z0-9_-]*[a-z0-9])?)(?=\/|$)/;
+
+/**
+ * ArtifactGenerator: every `@alias` used in `pathPattern`, `copy[].from`, `revision` and
+ * `originRevision` must be the alias of one of `sources`, and aliases must be unique; source-watcher
+ * cannot build the artifact otherwise.
+ */
+const sourceAliases: Rule = ({ kind, view, partial }) => {
+  if (kind !== 'ArtifactGenerator') return [];
+  const out: RawDiagnostic[] = [];
+  const aliases = new Set<string>();
+  view.items(['spec', 'sources']).forEach((_, index) => {
+    const alias = view.string(['spec', 'sources', index, 'alias']);
+    if (alias === undefined || alias.includes('${')) return;
+    if (aliases.has(alias)) {
+      out.push(at(view.field(['spec', 'sources', index, 'alias'])?.value, { code: DiagnosticCodes.sourceAlias, severity: 'error', message: `The alias \`${alias}\` is already used by another source; each source needs its own alias.` }));
+    }
+    aliases.add(alias);
+  });
+  // A patch may change the artifacts without repeating the sources.
+  if (partial && !view.has(['spec', 'sources'])) return out;
+  const check = (path: Array<string | number>): void => {
+    const node = view.field(path)?.value;
+    const value = view.string(path);
+    if (!isScalar(node) || value === undefined || value.includes('${')) return;
+    const match = ALIAS_REF.exec(value);
+    const alias = match?.[1];
+    if (alias === undefined || aliases.has(alias)) return;
+    const suggestion = closestMatch(alias, [...aliases]);
+    const [start, end] = span(node);
+    // Point at the alias itself when the text is the value as written (plain, or quoted without escapes).
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+    const exact = (node.type === 'PLAIN' || quoted === 1) && end - start === value.length + 2 * quoted;
+    const known = aliases.size > 0 ? `the sources are ${[...aliases].map((a) => `\`${a}\``).join(', ')}` : 'no source has an alias';
+    out.push({
+      code: DiagnosticCodes.sourceAlias,
+      severity: 'error',
+      message: `\`@${alias}\` names no source of this ArtifactGenerator (${known}).${suggestion ? ` Did you mean \`${suggestion}\`?` : ''}`,
+      start: exact ? start + quoted + 1 : start,
+      end: exact ? start + quoted + 1 + alias.length : end,
+      data: exact && suggestion ? { suggestion } : undefined,
+    });
+  };
+  check(['spec', 'pathPattern']);
+  view.items(['spec', 'artifacts']).forEach((_, index) => {
+    check(['spec', 'artifacts', index, 'revision']);
+    check(['spec', 'artifacts', index, 'originRevision']);
+    view.items(['spec', 'artifacts', index, 'copy']).forEach((__, step) => check(['spec', 'artifacts', index, 'copy', step, 'from']));
+  });
+  return out;
+};
+
 /** HelmRepository: the URL scheme and `type` must agree, or Flux fails at run time. */
 const ociUrlType: Rule = ({ kind, view }) => {
   if (kind !== 'HelmRepository') return [];
@@ -250,7 +304,7 @@ const literalWithoutTargetPath: Rule = ({ kind, view }) => {
   return out;
 };
 
-const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath];
+const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath];
 
 export function runFluxRules(ctx: RuleContext): RawDiagnostic[] {
   return RULES.flatMap((rule) => rule(ctx));
