@@ -1,9 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
+import type { TextDocumentEdit } from 'vscode-languageserver-types';
 import { FileModel } from '../../server/src/service/model/fileModel';
 import { documentSymbols } from '../../server/src/service/languageService';
-import { brief, codes, complete, diagnose, hoverMarkdown, inserted, labels, quickFixes, yaml } from '../helpers';
+import { workspaceMigration } from '../../server/src/node/workspaceMigration';
+import { defaultSettings } from '../../server/src/service/settings';
+import { applyTextEdits, brief, codes, complete, diagnose, hoverMarkdown, inserted, labels, quickFixes, yaml } from '../helpers';
 
 // Flux Kustomization (kustomize.toolkit.fluxcd.io/v1): diagnostics, completion, hover, outline and
 // quick fixes, on manifests written for these tests.
@@ -301,5 +304,24 @@ describe('Kustomization v1beta1 and v1beta2', () => {
         [[{ op: 'remove', path: '/spec/type' }], { kind: 'Service', name: 'web' }],
       ],
     );
+  });
+
+  test('the workspace command migrates every old Kustomization, as one edit shown for preview first', () => {
+    const oldOne = old('v1beta1', ...basics, '  validation: client');
+    const current = ks(...basics);
+    const { edit, objects } = workspaceMigration(
+      [
+        { uri: 'file:///repo/apps.yaml', text: oldOne, version: null },
+        { uri: 'file:///repo/current.yaml', text: current, version: 3 },
+      ],
+      defaultSettings,
+    );
+    assert.equal(objects, 1);
+    assert.equal(edit.documentChanges?.length, 1);
+    const change = edit.documentChanges![0] as TextDocumentEdit;
+    assert.equal(change.textDocument.uri, 'file:///repo/apps.yaml');
+    assert.equal(edit.changeAnnotations?.['flux-migration']?.needsConfirmation, true);
+    const edits = change.edits.map((e) => ({ range: e.range, newText: e.newText }));
+    assert.equal(applyTextEdits(oldOne, edits), current);
   });
 });
