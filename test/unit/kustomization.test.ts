@@ -321,7 +321,7 @@ describe('Kustomization v1beta1 and v1beta2', () => {
     const change = edit.documentChanges![0] as TextDocumentEdit;
     assert.equal(change.textDocument.uri, 'file:///repo/apps.yaml');
     assert.equal(edit.changeAnnotations?.['flux-migration']?.needsConfirmation, true);
-    const edits = change.edits.map((e) => ({ range: e.range, newText: e.newText }));
+    const edits = change.edits.map((e) => ({ range: e.range, newText: 'newText' in e ? e.newText : '' }));
     assert.equal(applyTextEdits(oldOne, edits), current);
   });
 });
