@@ -131,6 +131,24 @@ describe('Kustomization diagnostics', () => {
     assert.deepEqual(codes(ks(...basics, '  dependsOn:', '    - name: apps', '      namespace: tenants')), []);
   });
 
+  test('a JSON 6902 patch without target is an error; with a target, or a strategic merge patch without one, is fine', () => {
+    const ops = ['      patch: |', '        - op: replace', '          path: /spec/replicas', '          value: 2'];
+    const problems = diagnose(ks(...basics, '  patches:', '    - patch: |', '        - op: add', '          path: /metadata/labels/a', '          value: b'));
+    assert.deepEqual(problems.map((d) => d.code), ['json-patch-target']);
+    assert.deepEqual(problems[0]!.range.start, { line: 12, character: 6 });
+    assert.deepEqual(codes(ks(...basics, '  patches:', '    - target:', '        kind: Deployment', ...ops)), []);
+    assert.deepEqual(codes(ks(...basics, '  patches:', '    - patch: |', '        apiVersion: apps/v1', '        kind: Deployment', '        metadata:', '          name: web')), []);
+  });
+
+  test('healthChecks next to wait: true is ignored by Flux, and the fix removes it', () => {
+    const text = ks(...basics, '  wait: true', '  healthChecks:', '    - kind: Deployment', '      name: web', '      namespace: apps');
+    const problems = diagnose(text);
+    assert.deepEqual(problems.map((d) => `${String(d.code)} ${d.severity}`), ['ignored-field 2']);
+    const fix = quickFixes(text).find((f) => f.code === 'ignored-field' && !f.title.startsWith('Disable'))!;
+    assert.equal(fix.result, ks(...basics, '  wait: true'));
+    assert.deepEqual(codes(ks(...basics, '  wait: false', '  healthChecks:', '    - kind: Deployment', '      name: web', '      namespace: apps')), []);
+  });
+
   test('kustomize’s own Kustomization (kustomization.yaml) is not a Flux object', () => {
     assert.deepEqual(diagnose(yaml('apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', '  - deployment.yaml', 'prune: true')), []);
   });

@@ -26,6 +26,7 @@ export const DiagnosticCodes = {
   artifactName: 'artifact-name',
   // What the API server accepts but Flux's ArtifactGenerator cannot resolve.
   sourceAlias: 'source-alias',
+  jsonPatchTarget: 'json-patch-target',
   // What the API server accepts but Flux rejects or ignores.
   ociUrlType: 'oci-url-type',
   ignoredField: 'ignored-field',

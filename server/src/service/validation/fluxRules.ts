@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { isMap, isScalar, type Node } from 'yaml';
+import { isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { DiagnosticCodes } from '../codes';
 import { ObjectView, span } from '../model/objectView';
 import { closestMatch } from '../text/similarity';
@@ -193,6 +193,31 @@ const sourceAliases: Rule = ({ kind, view, partial }) => {
   return out;
 };
 
+/** Kustomization `spec.patches[]`: a JSON 6902 patch (a list of operations) needs a `target`; kustomize fails the build without one. */
+const jsonPatchTarget: Rule = ({ kind, view }) => {
+  if (kind !== 'Kustomization') return [];
+  const out: RawDiagnostic[] = [];
+  view.items(['spec', 'patches']).forEach((item, index) => {
+    if (!isMap(item) || view.has(['spec', 'patches', index, 'target'])) return;
+    const patch = view.string(['spec', 'patches', index, 'patch']);
+    if (patch === undefined || patch.includes('${')) return;
+    let operations = false;
+    try {
+      const doc = parseDocument(patch, { prettyErrors: false });
+      operations = doc.errors.length === 0 && Array.isArray(doc.toJS({ maxAliasCount: 100 }));
+    } catch {
+      return;
+    }
+    if (!operations) return;
+    out.push(at(view.field(['spec', 'patches', index, 'patch'])?.key, {
+      code: DiagnosticCodes.jsonPatchTarget,
+      severity: 'error',
+      message: 'This patch is a list of JSON 6902 operations, which needs a `target` (e.g. `kind: Deployment` and `name`); kustomize fails the build with "must specify a target for JSON patch".',
+    }));
+  });
+  return out;
+};
+
 /** HelmRepository: the URL scheme and `type` must agree, or Flux fails at run time. */
 const ociUrlType: Rule = ({ kind, view }) => {
   if (kind !== 'HelmRepository') return [];
@@ -223,6 +248,12 @@ const ignoredFields: Rule = ({ kind, view }) => {
         message: `\`version\` is ignored for charts from a ${sourceKind}: Flux uses the chart at \`chart\` in the source as it is. Use \`reconcileStrategy: Revision\` to upgrade on every new revision.`,
         data: { fix: 'remove' },
       }));
+    }
+  }
+  if (kind === 'Kustomization' && view.bool(['spec', 'wait']) === true) {
+    const healthChecks = view.field(['spec', 'healthChecks']);
+    if (healthChecks) {
+      out.push(at(healthChecks.key, { code: DiagnosticCodes.ignoredField, severity: 'warning', message: 'With `wait: true` Flux checks the health of every object it applies and ignores `healthChecks`. Remove one of the two.', data: { fix: 'remove' } }));
     }
   }
   if (kind === 'HelmRepository' && view.string(['spec', 'type']) === 'oci') {
@@ -304,7 +335,7 @@ const literalWithoutTargetPath: Rule = ({ kind, view }) => {
   return out;
 };
 
-const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath];
+const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath];
 
 export function runFluxRules(ctx: RuleContext): RawDiagnostic[] {
   return RULES.flatMap((rule) => rule(ctx));
