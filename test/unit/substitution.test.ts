@@ -9,6 +9,9 @@ import { readPostBuild, resolveVariables, type SourceLookup, type SubstitutingKu
 import { SubstitutionResolver } from '../../server/src/service/substitution/resolver';
 import { resetWorkCounts, workCounts } from '../../server/src/service/workCounts';
 import { settings, withCursor, yaml } from '../helpers';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { LocalCharts } from '../../server/src/node/localCharts';
 
 const vars = (values: Record<string, string | undefined>): Lookup => (name) => (name in values ? { value: values[name] } : undefined);
 
@@ -193,6 +196,19 @@ describe('substituted values are checked like written ones', () => {
     assert.match(message(found[0]!), /`CHART_VERSION` from ConfigMap `cluster-vars`/);
     assert.match(message(found[1]!), /must be an integer/);
     assert.match(message(found[2]!), /Allowed values: `rollback` or `uninstall`|Allowed values: `rollback`, `uninstall`/);
+  });
+
+  test('a chart value from a variable is checked against the chart\'s values.schema.json', () => {
+    const root = path.resolve(__dirname, '../fixtures/schema-chart');
+    const charts = new LocalCharts(() => [root]);
+    const releaseUri = pathToFileURL(path.join(root, 'apps/release.yaml')).toString();
+    const postBuild = readPostBuild(parseDocument(kustomizationText(['    substitute:', '      REPLICAS: three', '      PULL: Always'])));
+    const resolver = new SubstitutionResolver({ applying: () => [{ name: 'apps', namespace: 'flux-system', uri: KS_URI, postBuild }], lookup: () => undefined, revisionOf: () => 0 });
+    const ctx: FileContext = { uri: releaseUri, charts: (ref) => charts.lookup(ref), substitutions: resolver };
+    const text = yaml('apiVersion: helm.toolkit.fluxcd.io/v2', 'kind: HelmRelease', 'metadata:', '  name: app', 'spec:', '  interval: 5m', '  chart:', '    spec:', '      chart: ./charts/podinfo', '      sourceRef: {kind: GitRepository, name: repo}', '  values:', '    replicaCount: ${REPLICAS}', '    image:', '      pullPolicy: ${PULL}');
+    const found = problems(text, ctx);
+    assert.deepEqual(summary(found), ['invalid-substituted-value@11:18']);
+    assert.match(message(found[0]!), /`\$\{REPLICAS\}` becomes `three`.*values.schema.json of `podinfo`/);
   });
 
   test('kustomize writes `${N}` without quotes, so the result is read as YAML again even when quoted in the file', () => {
