@@ -385,7 +385,7 @@ export class WorkspaceIndex {
   private appliedState(): AppliedState {
     if (!this.applied) {
       workCounts.applyingMapsBuilt++;
-      this.applied = new AppliedState(this.files, this.kustomizeState(), this.directoryTree(), this.folders, this.repositoryUrls);
+      this.applied = new AppliedState(this.files, this.kustomizeState(), () => this.directoryTree(), this.folders, this.repositoryUrls);
     }
     return this.applied;
   }
@@ -895,7 +895,8 @@ class AppliedState {
   constructor(
     private readonly files: Map<string, FileEntry>,
     private readonly kustomize: KustomizeState,
-    private readonly tree: DirectoryTree,
+    /** Built only when some Kustomization needs it: a workspace without Flux Kustomizations keeps no tree. */
+    private readonly treeOf: () => DirectoryTree,
     private readonly folders: string[],
     repositoryUrls: Map<string, Set<string>>,
   ) {
@@ -977,23 +978,24 @@ class AppliedState {
     const result = new Set<string>();
     if (!judged) return result;
     const visited = new Set<string>();
+    const tree = this.treeOf();
     const visit = (directory: string, depth: number) => {
       if (depth > MAX_TREE_DEPTH || visited.has(directory)) return;
       visited.add(directory);
-      const file = kustomizationFileOf(this.tree, directory);
-      const record = file ? this.files.get(this.tree.uris.get(file) ?? '')?.kustomization : undefined;
+      const file = kustomizationFileOf(tree, directory);
+      const record = file ? this.files.get(tree.uris.get(file) ?? '')?.kustomization : undefined;
       if (file && record) {
         // Its own generators are part of the build.
         result.add(file);
         for (const resource of record.resources) {
-          if (this.tree.has(resource)) visit(resource, depth + 1);
-          else if (this.tree.uris.has(resource)) result.add(resource);
+          if (tree.has(resource)) visit(resource, depth + 1);
+          else if (tree.uris.has(resource)) result.add(resource);
         }
         return;
       }
       // No kustomization file: Flux generates one from every YAML file below, a directory with a kustomization file being one resource.
-      for (const resource of generatedResources(this.tree, directory)) {
-        if (this.tree.has(resource)) visit(resource, depth + 1);
+      for (const resource of generatedResources(tree, directory)) {
+        if (tree.has(resource)) visit(resource, depth + 1);
         else result.add(resource);
       }
     };
@@ -1015,6 +1017,8 @@ class AppliedState {
   }
 
   namespaceOfFile(uri: string): string | undefined {
+    // Without Flux Kustomizations applying anything, kustomize alone decides (and caches).
+    if (this.byFile.size === 0) return this.kustomize.namespaceOfFile(uri);
     if (this.namespaces.has(uri)) return this.namespaces.get(uri);
     const fromTree = this.kustomize.namespaceOfFile(uri);
     const applying = this.applyingOf(uri);
