@@ -94,7 +94,16 @@ describe('completion of values', () => {
     const kinds = labels(complete('kind: |\n'));
     assert.ok(kinds.includes('HelmRelease') && kinds.includes('OCIRepository') && kinds.includes('ExternalArtifact'));
     const versions = labels(complete('apiVersion: |\n'));
-    assert.deepEqual(versions.sort(), ['helm.toolkit.fluxcd.io/v2', 'kustomize.toolkit.fluxcd.io/v1', 'source.extensions.fluxcd.io/v1beta1', 'source.toolkit.fluxcd.io/v1']);
+    assert.deepEqual(versions.sort(), [
+      'helm.toolkit.fluxcd.io/v2',
+      'image.toolkit.fluxcd.io/v1',
+      'kustomize.toolkit.fluxcd.io/v1',
+      'notification.toolkit.fluxcd.io/v1',
+      'notification.toolkit.fluxcd.io/v1beta3',
+      'source.extensions.fluxcd.io/v1beta1',
+      'source.toolkit.fluxcd.io/v1',
+    ]);
+    for (const kind of ['Alert', 'Provider', 'Receiver', 'ImageRepository', 'ImagePolicy', 'ImageUpdateAutomation']) assert.ok(kinds.includes(kind), kind);
   });
 });
 

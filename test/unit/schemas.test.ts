@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const SCHEMA_DIR = path.join(ROOT, 'schemas');
 const FINGERPRINT = path.join(ROOT, 'test/fixtures/crd-fingerprint.json');
 
-const EXPECTED_FILES = ['helmrelease', 'helmrepository', 'ocirepository', 'gitrepository', 'helmchart', 'bucket', 'externalartifact', 'kustomization', 'artifactgenerator'];
+const EXPECTED_FILES = ['helmrelease', 'helmrepository', 'ocirepository', 'gitrepository', 'helmchart', 'bucket', 'externalartifact', 'kustomization', 'artifactgenerator', 'alert', 'provider', 'receiver', 'imagerepository', 'imagepolicy', 'imageupdateautomation'];
 
 /** Keywords compared by value (`required` as a set; everything else exactly). */
 const VALUE_KEYWORDS = [
@@ -32,6 +32,9 @@ const VALUE_KEYWORDS = [
   'default',
   'x-kubernetes-preserve-unknown-fields',
   'x-kubernetes-int-or-string',
+  // A `map` list (Receiver `oidcProviders`) refuses two items with the same key: ours say so too.
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
 ] as const;
 const NESTED_KEYWORDS = ['properties', 'items', 'additionalProperties'] as const;
 const STRUCTURAL = new Set<string>([...VALUE_KEYWORDS, ...NESTED_KEYWORDS]);
@@ -133,7 +136,8 @@ function structuralDiffs(ours: Node, theirs: Node, at: string, out: string[]): v
   }
   for (const key of VALUE_KEYWORDS) {
     const a = ours[key];
-    const b = theirs[key];
+    // `atomic` is the same as no keyword for validation (see MERGE_ONLY).
+    const b = key in MERGE_ONLY && theirs[key] === MERGE_ONLY[key] ? undefined : theirs[key];
     if (key === 'required' && Array.isArray(a) && Array.isArray(b)) {
       const missing = b.filter((x) => !a.includes(x));
       const extra = a.filter((x) => !b.includes(x));

@@ -9,8 +9,14 @@ import bucket from '../../../../schemas/bucket.json';
 import externalArtifact from '../../../../schemas/externalartifact.json';
 import kustomization from '../../../../schemas/kustomization.json';
 import artifactGenerator from '../../../../schemas/artifactgenerator.json';
+import alert from '../../../../schemas/alert.json';
+import provider from '../../../../schemas/provider.json';
+import receiver from '../../../../schemas/receiver.json';
+import imageRepository from '../../../../schemas/imagerepository.json';
+import imagePolicy from '../../../../schemas/imagepolicy.json';
+import imageUpdateAutomation from '../../../../schemas/imageupdateautomation.json';
 
-export const FLUX_GROUPS = ['helm.toolkit.fluxcd.io', 'source.toolkit.fluxcd.io', 'kustomize.toolkit.fluxcd.io', 'source.extensions.fluxcd.io'] as const;
+export const FLUX_GROUPS = ['helm.toolkit.fluxcd.io', 'source.toolkit.fluxcd.io', 'kustomize.toolkit.fluxcd.io', 'source.extensions.fluxcd.io', 'notification.toolkit.fluxcd.io', 'image.toolkit.fluxcd.io'] as const;
 
 /** A Flux kind at a served API version, with the schema of the whole object. */
 export interface KindSchema {
@@ -22,7 +28,7 @@ export interface KindSchema {
   root: SchemaNode;
 }
 
-const files = [helmRelease, helmRepository, ociRepository, gitRepository, helmChart, bucket, externalArtifact, kustomization, artifactGenerator] as KindSchemaFile[];
+const files = [helmRelease, helmRepository, ociRepository, gitRepository, helmChart, bucket, externalArtifact, kustomization, artifactGenerator, alert, provider, receiver, imageRepository, imagePolicy, imageUpdateAutomation] as KindSchemaFile[];
 
 function wholeObject(file: KindSchemaFile): SchemaNode {
   return {

@@ -21,6 +21,9 @@ export interface SchemaNode {
   default?: unknown;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
+  /** `map`: a list whose items are told apart by `x-kubernetes-list-map-keys`, each key once. */
+  'x-kubernetes-list-type'?: 'map' | 'set';
+  'x-kubernetes-list-map-keys'?: string[];
 }
 
 /** One file of `schemas/`: the `spec` of one Flux kind at one served API version. */
