@@ -138,6 +138,38 @@ const artifactGenerator = (...spec: string[]): string =>
     ...spec,
   );
 
+const provider = (type: string, ...spec: string[]): string =>
+  object("notification.toolkit.fluxcd.io/v1beta3", "Provider", `  type: ${type}`, ...spec);
+const receiver = (type: string, ...spec: string[]): string =>
+  object(
+    "notification.toolkit.fluxcd.io/v1",
+    "Receiver",
+    `  type: ${type}`,
+    "  resources:",
+    "    - kind: GitRepository",
+    "      name: fleet",
+    ...spec,
+  );
+const receiverSecret = ["  secretRef:", "    name: webhook-token"];
+const receiverOidc = [
+  "  oidcProviders:",
+  "    - issuerURL: https://token.actions.githubusercontent.com",
+  "      validations:",
+  "        - expression: claims.repository == 'org/fleet'",
+  "          message: only the fleet repository may call",
+];
+const imagePolicy = (...spec: string[]): string =>
+  object(
+    "image.toolkit.fluxcd.io/v1",
+    "ImagePolicy",
+    "  imageRepositoryRef:",
+    "    name: web",
+    "  policy:",
+    "    semver:",
+    "      range: '>=1.0.0'",
+    ...spec,
+  );
+
 const CHECKED: Checked[] = [
   {
     kind: "HelmRelease",
@@ -343,6 +375,62 @@ const CHECKED: Checked[] = [
       "        - from: '@repo/apps/web/**'",
       "          to: '@artifact/'",
     ),
+  },
+  {
+    kind: "Provider",
+    path: "spec",
+    rule: "self.type == 'github' || self.type == 'gitlab' || self.type == 'gitea' || self.type == 'bitbucketserver' || self.type == 'bitbucket' || self.type == 'azuredevops' || !has(self.commitStatusExpr)",
+    code: "commit-status-expr",
+    breaks: provider("slack", "  channel: alerts", "  commitStatusExpr: event.involvedObject.name"),
+    keeps: provider("gitea", "  address: https://gitea.example.com/team/config", "  commitStatusExpr: event.involvedObject.name"),
+  },
+  {
+    kind: "Receiver",
+    path: "spec",
+    rule: "self.type != 'generic-oidc' || (has(self.oidcProviders) && size(self.oidcProviders) > 0)",
+    code: "receiver-auth",
+    breaks: receiver("generic-oidc"),
+    keeps: receiver("generic-oidc", ...receiverOidc),
+  },
+  {
+    kind: "Receiver",
+    path: "spec",
+    rule: "self.type == 'generic-oidc' || !has(self.oidcProviders) || size(self.oidcProviders) == 0",
+    code: "receiver-auth",
+    breaks: receiver("github", ...receiverSecret, ...receiverOidc),
+    keeps: receiver("github", ...receiverSecret, "  events:", "    - push"),
+  },
+  {
+    kind: "Receiver",
+    path: "spec",
+    rule: "self.type != 'generic-oidc' || !has(self.secretRef)",
+    code: "receiver-auth",
+    breaks: receiver("generic-oidc", ...receiverOidc, ...receiverSecret),
+    keeps: receiver("generic-oidc", ...receiverOidc),
+  },
+  {
+    kind: "Receiver",
+    path: "spec",
+    rule: "self.type == 'generic-oidc' || has(self.secretRef)",
+    code: "receiver-auth",
+    breaks: receiver("harbor"),
+    keeps: receiver("harbor", ...receiverSecret),
+  },
+  {
+    kind: "ImagePolicy",
+    path: "spec",
+    rule: "!has(self.interval) || (has(self.digestReflectionPolicy) && self.digestReflectionPolicy == 'Always')",
+    code: "digest-reflection-interval",
+    breaks: imagePolicy("  digestReflectionPolicy: IfNotPresent", "  interval: 10m"),
+    keeps: imagePolicy("  digestReflectionPolicy: IfNotPresent"),
+  },
+  {
+    kind: "ImagePolicy",
+    path: "spec",
+    rule: "has(self.interval) || !has(self.digestReflectionPolicy) || self.digestReflectionPolicy != 'Always'",
+    code: "digest-reflection-interval",
+    breaks: imagePolicy("  digestReflectionPolicy: Always"),
+    keeps: imagePolicy("  digestReflectionPolicy: Always", "  interval: 10m"),
   },
 ];
 

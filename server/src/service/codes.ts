@@ -24,6 +24,9 @@ export const DiagnosticCodes = {
   verifySourceKind: 'verify-source-kind',
   bucketSts: 'bucket-sts',
   artifactName: 'artifact-name',
+  commitStatusExpr: 'commit-status-expr',
+  receiverAuth: 'receiver-auth',
+  digestReflectionInterval: 'digest-reflection-interval',
   // What the API server accepts but Flux's ArtifactGenerator cannot resolve.
   sourceAlias: 'source-alias',
   jsonPatchTarget: 'json-patch-target',

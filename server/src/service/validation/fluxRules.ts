@@ -335,7 +335,79 @@ const literalWithoutTargetPath: Rule = ({ kind, view }) => {
   return out;
 };
 
-const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath];
+/** Provider types that post commit statuses: the only ones `commitStatusExpr` is for (CEL on Provider `.spec`). */
+const COMMIT_STATUS_TYPES = ['github', 'gitlab', 'gitea', 'bitbucketserver', 'bitbucket', 'azuredevops'];
+
+const commitStatusExpr: Rule = ({ kind, view }) => {
+  if (kind !== 'Provider') return [];
+  const expr = view.field(['spec', 'commitStatusExpr']);
+  const type = view.string(['spec', 'type']);
+  if (!expr || type === undefined || type.includes('${') || COMMIT_STATUS_TYPES.includes(type)) return [];
+  return [at(expr.key, {
+    code: DiagnosticCodes.commitStatusExpr,
+    severity: 'error',
+    message: `\`commitStatusExpr\` is only for the commit-status provider types (${COMMIT_STATUS_TYPES.map((t) => `\`${t}\``).join(', ')}); this Provider is \`${type}\`. The API server rejects it.`,
+    data: { fix: 'remove' },
+  })];
+};
+
+/** CEL on Receiver `.spec`: `generic-oidc` authenticates with `oidcProviders`, every other type with `secretRef`. */
+const receiverAuth: Rule = ({ kind, view, partial }) => {
+  if (kind !== 'Receiver') return [];
+  const type = view.string(['spec', 'type']);
+  if (type === undefined || type.includes('${')) return [];
+  const typeNode = view.field(['spec', 'type'])?.value;
+  const secretRef = view.field(['spec', 'secretRef']);
+  const providers = view.field(['spec', 'oidcProviders']);
+  const providerCount = view.items(['spec', 'oidcProviders']).length;
+  const out: RawDiagnostic[] = [];
+  const error = (node: Node | undefined, message: string, fix?: string) => out.push(at(node, { code: DiagnosticCodes.receiverAuth, severity: 'error', message, data: fix ? { fix } : undefined }));
+  if (type === 'generic-oidc') {
+    if (secretRef) error(secretRef.key, 'A `generic-oidc` Receiver authenticates callers by their OIDC token: `secretRef` must not be set. The API server rejects it.', 'remove');
+    if (!partial && providerCount === 0) error(providers?.key ?? typeNode, 'A `generic-oidc` Receiver needs at least one entry in `oidcProviders` (the issuers whose tokens are accepted).');
+  } else {
+    if (providers && providerCount > 0) error(providers.key, `\`oidcProviders\` is only for \`type: generic-oidc\` (this Receiver is \`${type}\`). The API server rejects it.`);
+    if (!partial && !secretRef) error(typeNode, `A \`${type}\` Receiver needs \`secretRef\`: a Secret whose \`token\` authenticates the calls.`);
+  }
+  return out;
+};
+
+/** CEL on ImagePolicy `.spec`: `interval` goes with `digestReflectionPolicy: Always`, and only with it. */
+const digestReflectionInterval: Rule = ({ kind, view, partial }) => {
+  if (kind !== 'ImagePolicy') return [];
+  const interval = view.field(['spec', 'interval']);
+  const policy = view.string(['spec', 'digestReflectionPolicy']);
+  if (policy?.includes('${')) return [];
+  if (interval && policy !== 'Always') {
+    return [at(interval.key, {
+      code: DiagnosticCodes.digestReflectionInterval,
+      severity: 'error',
+      message: `\`interval\` is only accepted with \`digestReflectionPolicy: Always\` (${policy === undefined ? 'it is not set: the default is `Never`' : `it is \`${policy}\``}). The API server rejects it.`,
+      data: { fix: 'remove' },
+    })];
+  }
+  if (!interval && policy === 'Always' && !partial) {
+    return [at(view.field(['spec', 'digestReflectionPolicy'])?.value, { code: DiagnosticCodes.digestReflectionInterval, severity: 'error', message: 'With `digestReflectionPolicy: Always`, `interval` must be set (how often the digest is looked up again, e.g. `10m`).' })];
+  }
+  return [];
+};
+
+/** Fields the notification API v1beta3 marks deprecated. */
+const notificationDeprecated: Rule = ({ kind, view }) => {
+  const out: RawDiagnostic[] = [];
+  const hint = (path: string[], message: string, fix?: string) => {
+    const field = view.field(path);
+    if (field) out.push(at(field.key, { code: DiagnosticCodes.deprecatedField, severity: 'hint', message, data: { deprecated: true, ...(fix ? { fix } : {}) } }));
+  };
+  if (kind === 'Alert') hint(['spec', 'summary'], '`summary` is deprecated in v1beta3: put the text in `eventMetadata` under a `summary` key.');
+  if (kind === 'Provider') {
+    hint(['spec', 'interval'], '`interval` is deprecated in v1beta3 and not read by notification-controller; remove it.', 'remove');
+    hint(['spec', 'proxy'], '`proxy` is deprecated: put the proxy `address` (and `username`/`password`) in a Secret named by `proxySecretRef`.');
+  }
+  return out;
+};
+
+const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath, commitStatusExpr, receiverAuth, digestReflectionInterval, notificationDeprecated];
 
 export function runFluxRules(ctx: RuleContext): RawDiagnostic[] {
   return RULES.flatMap((rule) => rule(ctx));
