@@ -11,7 +11,7 @@ import { FLUX_SNIPPETS } from '../../server/src/service/completion/fluxSnippets'
 import { complete, labels } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CURRENT_VERSIONS = ['helm.toolkit.fluxcd.io/v2', 'source.toolkit.fluxcd.io/v1', 'kustomize.toolkit.fluxcd.io/v1', 'source.extensions.fluxcd.io/v1beta1'];
+const CURRENT_VERSIONS = ['helm.toolkit.fluxcd.io/v2', 'source.toolkit.fluxcd.io/v1', 'kustomize.toolkit.fluxcd.io/v1', 'source.extensions.fluxcd.io/v1beta1', 'notification.toolkit.fluxcd.io/v1beta3', 'notification.toolkit.fluxcd.io/v1', 'image.toolkit.fluxcd.io/v1'];
 
 interface Snippet {
   prefix: string;
@@ -353,7 +353,7 @@ describe('whole-object snippets validate', () => {
         }
       }
       // Version constraints are quoted, so that `>=…` or `4.10.*` stay strings.
-      for (const line of s.body.filter((l) => /^\s*(version|semver):/.test(l))) assert.match(line, /:\s*"[^"]+"$/, `${s.prefix}: ${line}`);
+      for (const line of s.body.filter((l) => /^\s*(version|semver|range):\s*\S/.test(l))) assert.match(line, /:\s*"[^"]+"$/, `${s.prefix}: ${line}`);
     }
   });
 });
@@ -393,6 +393,15 @@ describe('snippets only where they fit', () => {
   const release = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: app\nspec:\n';
   const offered = (marked: string) => labels(complete(marked)).filter((l) => l.startsWith('flux-'));
   const wholeObjects = FLUX_SNIPPETS.filter((s) => s.where === 'document').map((s) => s.prefix);
+
+  test('notification and image kinds have a whole-object snippet, offered in an empty document', () => {
+    const empty = offered('|');
+    for (const kind of ['Alert', 'Provider', 'Receiver', 'ImageRepository', 'ImagePolicy', 'ImageUpdateAutomation']) {
+      const snippet = FLUX_SNIPPETS.find((s) => s.where === 'document' && s.body.includes(`kind: ${kind}`));
+      assert.ok(snippet, kind);
+      assert.ok(empty.includes(snippet.prefix), `${snippet.prefix} offered`);
+    }
+  });
 
   test('whole objects at the top of an empty document, and of a new document after others', () => {
     assert.deepEqual(offered('|'), wholeObjects);
