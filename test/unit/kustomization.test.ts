@@ -232,6 +232,14 @@ describe('Kustomization v1beta1 and v1beta2', () => {
     assert.match(String(v1beta1[0]!.message), /removed in Flux 2\.7 \(kustomize-controller 1\.7\.0\).*Use `kustomize.toolkit.fluxcd.io\/v1`/);
   });
 
+  test('hover explains a field that only the old version has', () => {
+    const text = hoverMarkdown(old('v1beta2', ...basics, '  valida|tion: client'))!;
+    assert.match(text, /^\*\*spec\.validation\*\*: `string`/);
+    assert.match(text, /removed in v1/);
+    assert.match(text, /Allowed: `none`, `client`, `server`/);
+    assert.equal(hoverMarkdown(ks(...basics, '  valida|tion: client')), undefined, 'in v1 it is not a field');
+  });
+
   test('at Flux 2.7, v1beta2 is deprecated rather than removed', () => {
     const [problem] = diagnose(old('v1beta2', ...basics), { fluxVersion: '2.7' });
     assert.equal(problem?.code, 'api-version-deprecated');

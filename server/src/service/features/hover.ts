@@ -4,6 +4,7 @@ import type { DocumentAnalysis } from '../model/documentAnalysis';
 import { findAtOffset, formatPath } from '../model/yamlTree';
 import { schemaAt, typeLabel } from '../schema/lookup';
 import type { KindSchema } from '../schema/registry';
+import { schemaAtVersion } from '../schema/earlierVersions';
 import type { ChartValues } from '../values/chartValues';
 import { versionInfo, type VersionFields } from '../values/versions';
 import { ObjectView } from '../model/objectView';
@@ -19,7 +20,10 @@ export function hoverAt(analysis: DocumentAnalysis, schema: KindSchema, offset: 
   const { path } = found;
   // Inside spec.values, what the chart says; without a chart, values are free-form.
   const inValues = chart !== undefined && path[0] === 'spec' && path[1] === 'values' && path.length > 2;
-  const fieldSchema = inValues ? schemaAt(chart.schema, path.slice(2)) : schemaAt(schema.root, path);
+  // A document at an earlier version also has the fields only that version had (patchesStrategicMerge…).
+  const apiVersion = analysis.identity?.apiVersion;
+  const root = apiVersion && apiVersion !== schema.apiVersion ? schemaAtVersion(schema, apiVersion) : schema.root;
+  const fieldSchema = inValues ? schemaAt(chart.schema, path.slice(2)) : schemaAt(root, path);
   if (!fieldSchema) return null;
   const range = found.node.range;
   if (!range) return null;
