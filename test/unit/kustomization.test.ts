@@ -6,6 +6,7 @@ import { FileModel } from '../../server/src/service/model/fileModel';
 import { documentSymbols } from '../../server/src/service/languageService';
 import { workspaceMigration } from '../../server/src/node/workspaceMigration';
 import { defaultSettings } from '../../server/src/service/settings';
+import { apiVersionStatus } from '../../server/src/service/migration/apiVersions';
 import { applyTextEdits, brief, codes, complete, diagnose, hoverMarkdown, inserted, labels, quickFixes, yaml } from '../helpers';
 
 // Flux Kustomization (kustomize.toolkit.fluxcd.io/v1): diagnostics, completion, hover, outline and
@@ -238,6 +239,18 @@ describe('Kustomization v1beta1 and v1beta2', () => {
     assert.match(text, /removed in v1/);
     assert.match(text, /Allowed: `none`, `client`, `server`/);
     assert.equal(hoverMarkdown(ks(...basics, '  valida|tion: client')), undefined, 'in v1 it is not a field');
+  });
+
+  test('served, deprecated and removed per Flux release (kustomize group and ArtifactGenerator)', () => {
+    const status = (apiVersion: string, kind: string, flux: string) => apiVersionStatus(apiVersion, kind, flux).status;
+    assert.equal(status(`${KS}/v1beta1`, 'Kustomization', '2.6'), 'deprecated');
+    assert.equal(status(`${KS}/v1beta1`, 'Kustomization', '2.7'), 'removed');
+    assert.equal(status(`${KS}/v1beta2`, 'Kustomization', '2.7'), 'deprecated');
+    assert.equal(status(`${KS}/v1beta2`, 'Kustomization', '2.8'), 'removed');
+    assert.equal(status(`${KS}/v1`, 'Kustomization', '2.3'), 'served');
+    assert.equal(status('source.extensions.fluxcd.io/v1beta1', 'ArtifactGenerator', '2.6'), 'unknown');
+    assert.equal(status('source.extensions.fluxcd.io/v1beta1', 'ArtifactGenerator', '2.9'), 'served');
+    assert.equal(apiVersionStatus(`${KS}/v1beta1`, 'Kustomization', '2.9').removedIn, 'Flux 2.7 (kustomize-controller 1.7.0)');
   });
 
   test('at Flux 2.7, v1beta2 is deprecated rather than removed', () => {
