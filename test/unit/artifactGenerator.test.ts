@@ -73,6 +73,14 @@ describe('ArtifactGenerator diagnostics', () => {
     assert.deepEqual(codes(generator(...sources, '    - alias: repo', '      kind: OCIRepository', '      name: manifests', ...artifact('web'))), ['source-alias']);
   });
 
+  test('a patch file may change artifacts without repeating sources or pathPattern', () => {
+    const patch = generator('  artifacts:', "    - name: '{app}-bundle'", '      copy:', '        - from: "@repo/apps/{app}/**"', '          to: "@artifact/"');
+    assert.deepEqual(codes(patch).sort(), ['artifact-name', 'missing-required', 'source-alias'], 'as a whole object it is incomplete');
+    assert.deepEqual(diagnose(patch, {}, { isPatch: true }).map(brief), []);
+    // What the patch states itself is still checked.
+    assert.deepEqual(diagnose(generator(...sources, ...artifact('web', '"@nope/x"')), {}, { isPatch: true }).map((d) => d.code), ['source-alias']);
+  });
+
   test('a misspelled field gets a quick fix', () => {
     const text = generator(...sources, ...artifact('web'), '          exlude: ["*.md"]');
     const fix = quickFixes(text).find((f) => f.code === 'unknown-field' && f.preferred)!;

@@ -150,6 +150,13 @@ describe('Kustomization diagnostics', () => {
     assert.deepEqual(codes(ks(...basics, '  wait: false', '  healthChecks:', '    - kind: Deployment', '      name: web', '      namespace: apps')), []);
   });
 
+  test('a patch file that only changes a few fields of a Kustomization is not asked for the required ones', () => {
+    const patch = ks('  timeout: 15m', '  postBuild:', '    substitute:', '      region: eu');
+    assert.deepEqual(codes(patch), ['missing-required', 'missing-required', 'missing-required']);
+    assert.deepEqual(diagnose(patch, {}, { isPatch: true }).map(brief), []);
+    assert.deepEqual(diagnose(ks('  deletionPolicy: Keep'), {}, { isPatch: true }).map((d) => d.code), ['invalid-enum']);
+  });
+
   test('kustomize’s own Kustomization (kustomization.yaml) is not a Flux object', () => {
     assert.deepEqual(diagnose(yaml('apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', '  - deployment.yaml', 'prune: true')), []);
   });

@@ -120,8 +120,9 @@ const bucketSts: Rule = ({ kind, view }) => {
 const OBJECT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** CEL on ArtifactGenerator `.spec`: without `pathPattern`, each artifact name is an object name. */
-const artifactNames: Rule = ({ kind, view }) => {
-  if (kind !== 'ArtifactGenerator') return [];
+const artifactNames: Rule = ({ kind, view, partial }) => {
+  // A patch without `pathPattern` may change an object whose base sets it.
+  if (kind !== 'ArtifactGenerator' || (partial && !view.has(['spec', 'pathPattern']))) return [];
   // With a pattern, names may hold placeholders such as `{app}`.
   if ((view.string(['spec', 'pathPattern']) ?? '') !== '') return [];
   const out: RawDiagnostic[] = [];
