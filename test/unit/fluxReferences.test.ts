@@ -121,6 +121,20 @@ describe('notification and image automation references', () => {
     assert.deepEqual(edited, [`${uri('notifications/alert.yaml')}:8=slack-alerts`, `${uri('notifications/provider.yaml')}:3=slack-alerts`]);
   });
 
+  test('`*` in eventSources: every object of the kind in the namespace, for hover and find references, never renamed', () => {
+    const index = workspace({ ...files, 'apps/release.yaml': release('podinfo'), 'apps/other.yaml': release('elsewhere').replace('namespace: flux-system', 'namespace: apps'), 'apps/charts.yaml': charts });
+    const star = { line: 13, character: 13 };
+    const text = hoverText(hoverReference(index, uri('notifications/alert.yaml'), star));
+    assert.match(text, /`\*`: every HelmRelease in namespace `flux-system`/);
+    assert.match(text, /`flux-system\/podinfo`/);
+    assert.doesNotMatch(text, /elsewhere/, 'a HelmRelease of another namespace is not an event source of this Alert');
+    const found = references(index, uri('apps/release.yaml'), { line: 3, character: 9 }, false).map((l) => `${l.uri}:${l.range.start.line}`);
+    assert.deepEqual(found, [`${uri('notifications/alert.yaml')}:13`]);
+    const edit = rename(index, uri('apps/release.yaml'), { line: 3, character: 9 }, 'web') as WorkspaceEdit;
+    assert.deepEqual(Object.keys(edit.changes ?? {}), [uri('apps/release.yaml')], 'the `*` stays');
+    assert.deepEqual('error' in rename(index, uri('notifications/alert.yaml'), star, 'x') ? 'refused' : 'renamed', 'refused');
+  });
+
   test('completion of names: Providers in providerRef, the written kind in eventSources, ImageRepositories in imageRepositoryRef', () => {
     const index = workspace(files);
     const complete = (relative: string, marked: string) => {

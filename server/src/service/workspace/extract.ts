@@ -327,16 +327,12 @@ function fluxReferences(kind: string, view: ObjectView, range: RangeOf, fromName
   }
   if (kind === 'Alert') {
     add(['spec', 'providerRef'], 'providerRef', ['Provider'], { fixedKind: 'Provider' });
-    view.items(['spec', 'eventSources']).forEach((_, i) => {
-      // `*` stands for every object of the kind (that matchLabels selects): nothing to resolve.
-      if (view.string(['spec', 'eventSources', i, 'name']) !== '*') add(['spec', 'eventSources', i], 'eventSources', EVENT_SOURCE_KINDS, { kindFromField: true, allowsNamespace: true });
-    });
+    // A `*` name stands for every object of the kind in the namespace (that matchLabels selects).
+    view.items(['spec', 'eventSources']).forEach((_, i) => add(['spec', 'eventSources', i], 'eventSources', EVENT_SOURCE_KINDS, { kindFromField: true, allowsNamespace: true }));
     return;
   }
   if (kind === 'Receiver') {
-    view.items(['spec', 'resources']).forEach((_, i) => {
-      if (view.string(['spec', 'resources', i, 'name']) !== '*') add(['spec', 'resources', i], 'resources', EVENT_SOURCE_KINDS, { kindFromField: true, allowsNamespace: true });
-    });
+    view.items(['spec', 'resources']).forEach((_, i) => add(['spec', 'resources', i], 'resources', EVENT_SOURCE_KINDS, { kindFromField: true, allowsNamespace: true }));
     add(['spec', 'secretRef'], 'secretRef', ['Secret'], { fixedKind: 'Secret' });
     return;
   }

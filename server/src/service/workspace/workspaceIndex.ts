@@ -25,6 +25,11 @@ const FAMILIES: string[][] = [
   ['Alert', 'Provider', 'Receiver'],
 ];
 
+/** An Alert's `eventSources` or a Receiver's `resources` entry named `*`: every object of its kind. */
+export function isWildcard(ref: ReferenceRecord): boolean {
+  return ref.name === '*' && (ref.field === 'eventSources' || ref.field === 'resources');
+}
+
 /** Kinds whose `dependsOn` makes a graph: a HelmRelease waits for HelmReleases, a Kustomization for Kustomizations. */
 const DEPENDENCY_KINDS = new Set(['HelmRelease', 'Kustomization']);
 /** The names kustomize looks for in a directory, in its order. */
@@ -403,6 +408,10 @@ export class WorkspaceIndex {
       const ns = this.namespaceOf(o);
       return wanted === undefined || ns === undefined || ns === wanted;
     };
+    if (isWildcard(ref)) {
+      // Every object of the kind in the namespace (matchLabels may narrow it): never missing.
+      return { status: 'found', targets: this.objects().filter((o) => kinds.includes(o.kind) && inNamespace(o)) };
+    }
     const ofKind = named.filter((o) => kinds.includes(o.kind));
     const found = ofKind.filter(inNamespace);
     if (found.length > 0) return { status: 'found', targets: found };

@@ -6,7 +6,7 @@ import type {
 } from 'vscode-languageserver-types';
 import { pathToFileURL } from 'url';
 import type { ReferenceRecord } from '../types';
-import type { WorkspaceIndex } from '../workspaceIndex';
+import { isWildcard, type WorkspaceIndex } from '../workspaceIndex';
 import { type NavigationOptions, article, describeTarget, displayPath, hitAt, lineLink, qualifiedName } from './common';
 
 const MAX_LISTED = 25;
@@ -77,6 +77,11 @@ export function hoverReference(index: WorkspaceIndex, uri: string, position: Pos
       value = `No ${kinds} \`${ref.name}\`${wanted ? ` in namespace \`${wanted}\`` : ''} is defined in this workspace.${kinds === 'Secret' ? ' Secrets are often created outside Git.' : ''}`;
       break;
     case 'found':
+      if (isWildcard(ref)) {
+        const listed = resolution.targets.slice(0, MAX_LISTED).map((t) => `- \`${qualifiedName(index.namespaceOf(t), t.name)}\` ([${displayPath(t.uri, options)}:${t.nameRange.start.line + 1}](${lineLink(t)}))`);
+        value = [`\`*\`: every ${kinds} ${wanted ? `in namespace \`${wanted}\`` : 'of its namespace'} (narrowed by \`matchLabels\` when set). In this workspace:`, '', ...(listed.length > 0 ? listed : ['- none']), ...(resolution.targets.length > MAX_LISTED ? [`- … and ${resolution.targets.length - MAX_LISTED} more`] : [])].join('\n');
+        break;
+      }
       value = resolution.targets.map((t) => describeTarget(index, t, options)).join('\n\n---\n\n');
       break;
     case 'wrong-namespace':
@@ -101,7 +106,7 @@ export function documentLinks(index: WorkspaceIndex, uri: string): DocumentLink[
       continue;
     }
     const resolution = index.resolve(ref);
-    if (resolution.status !== 'found' || resolution.targets.length !== 1) continue;
+    if (resolution.status !== 'found' || resolution.targets.length !== 1 || isWildcard(ref)) continue;
     const target = resolution.targets[0]!;
     out.push({ range: ref.nameRange, target: lineLink(target), tooltip: `${target.kind} ${qualifiedName(index.namespaceOf(target), target.name)}` });
   }

@@ -10,7 +10,7 @@ import type {
   WorkspaceEdit,
 } from 'vscode-languageserver-types';
 import type { ObjectRecord, ReferenceRecord } from '../types';
-import type { Resolution, WorkspaceIndex } from '../workspaceIndex';
+import { isWildcard, type Resolution, type WorkspaceIndex } from '../workspaceIndex';
 import { type Hit, RENAME_ANNOTATION, article, comparePositions, hitAt } from './common';
 
 
@@ -56,6 +56,7 @@ function renamePlan(index: WorkspaceIndex, hit: Hit): RenamePlan {
   } else {
     const ref = hit.reference;
     if (ref.field === 'path') return { error: 'A spec.path names a folder; rename the folder in the file explorer and edit the path.' };
+    if (isWildcard(ref)) return { error: '`*` stands for every object of the kind: there is no one name to rename.' };
     const resolution = index.resolve(ref);
     if (resolution.status !== 'found') return { error: unresolvedRenameMessage(ref, resolution) };
     targets = resolution.targets;
@@ -64,7 +65,8 @@ function renamePlan(index: WorkspaceIndex, hit: Hit): RenamePlan {
     const refusal = renameRefusal(target);
     if (refusal) return { error: refusal };
   }
-  const refs = [...new Set(targets.flatMap((t) => index.referencesTo(t)))];
+  // A `*` that matches the object does not name it.
+  const refs = [...new Set(targets.flatMap((t) => index.referencesTo(t)))].filter((r) => !isWildcard(r));
   for (const record of [...targets, ...refs]) {
     if (!nameEditSpan(record.nameRange, record.name)) {
       return { error: `The name \`${record.name}\` at ${path.basename(record.uri)}:${record.nameRange.start.line + 1} is written in a form (escapes, several lines) that cannot be renamed safely.` };
