@@ -141,6 +141,13 @@ describe('Kustomization diagnostics', () => {
     assert.deepEqual(codes(ks(...basics, '  patches:', '    - patch: |', '        apiVersion: apps/v1', '        kind: Deployment', '        metadata:', '          name: web')), []);
   });
 
+  test('components must be local relative paths', () => {
+    const problems = diagnose(ks(...basics, '  components:', '    - ../components/monitoring', '    - https://github.com/example/components//tls?ref=v1', '    - /opt/components/base', '    - git@github.com:example/components.git'));
+    assert.deepEqual(problems.map((d) => `${String(d.code)}@${d.range.start.line}`), ['component-path@13', 'component-path@14', 'component-path@15']);
+    assert.match(String(problems[0]!.message), /component path 'https:\/\/github.com\/example\/components\/\/tls\?ref=v1' must be local and relative/);
+    assert.deepEqual(codes(ks(...basics, '  components:', '    - ./components/tls', '    - ../../shared/components/monitoring')), []);
+  });
+
   test('healthChecks next to wait: true is ignored by Flux, and the fix removes it', () => {
     const text = ks(...basics, '  wait: true', '  healthChecks:', '    - kind: Deployment', '      name: web', '      namespace: apps');
     const problems = diagnose(text);

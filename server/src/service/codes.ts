@@ -30,6 +30,7 @@ export const DiagnosticCodes = {
   // What the API server accepts but Flux's ArtifactGenerator cannot resolve.
   sourceAlias: 'source-alias',
   jsonPatchTarget: 'json-patch-target',
+  componentPath: 'component-path',
   // What the API server accepts but Flux rejects or ignores.
   ociUrlType: 'oci-url-type',
   ignoredField: 'ignored-field',

@@ -219,6 +219,24 @@ const jsonPatchTarget: Rule = ({ kind, view }) => {
   return out;
 };
 
+/** What kustomize-controller refuses as a component: anything that is not a local relative path. */
+const REMOTE_COMPONENT = /^(?:https?:\/\/|ssh:\/\/|git::|gh:|git@|github\.com|\/)/;
+
+/** Kustomization `spec.components[]`: local relative paths only; the build fails otherwise. */
+const componentPaths: Rule = ({ kind, view }) => {
+  if (kind !== 'Kustomization') return [];
+  const out: RawDiagnostic[] = [];
+  for (const item of view.items(['spec', 'components'])) {
+    if (!isScalar(item) || typeof item.value !== 'string' || item.value.includes('${') || !REMOTE_COMPONENT.test(item.value)) continue;
+    out.push(at(item, {
+      code: DiagnosticCodes.componentPath,
+      severity: 'error',
+      message: `\`${item.value}\` is not a local relative path: Flux builds components only from the artifact, relative to \`spec.path\` (e.g. \`../components/monitoring\`), and fails the build with "component path '${item.value}' must be local and relative".`,
+    }));
+  }
+  return out;
+};
+
 /** HelmRepository: the URL scheme and `type` must agree, or Flux fails at run time. */
 const ociUrlType: Rule = ({ kind, view }) => {
   if (kind !== 'HelmRepository') return [];
@@ -408,7 +426,7 @@ const notificationDeprecated: Rule = ({ kind, view }) => {
   return out;
 };
 
-const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath, commitStatusExpr, receiverAuth, digestReflectionInterval, notificationDeprecated];
+const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, componentPaths, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath, commitStatusExpr, receiverAuth, digestReflectionInterval, notificationDeprecated];
 
 export function runFluxRules(ctx: RuleContext): RawDiagnostic[] {
   return RULES.flatMap((rule) => rule(ctx));
