@@ -10,6 +10,7 @@ export const DiagnosticCodes = {
   maxLength: 'max-length',
   outOfRange: 'out-of-range',
   itemCount: 'item-count',
+  duplicateListKey: 'duplicate-list-key',
   missingRequired: 'missing-required',
   invalidName: 'invalid-name',
   apiVersionRemoved: 'api-version-removed',

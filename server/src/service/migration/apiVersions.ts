@@ -9,6 +9,8 @@
 export const HELM_GROUP = 'helm.toolkit.fluxcd.io';
 export const SOURCE_GROUP = 'source.toolkit.fluxcd.io';
 export const KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
+export const NOTIFICATION_GROUP = 'notification.toolkit.fluxcd.io';
+export const IMAGE_GROUP = 'image.toolkit.fluxcd.io';
 export const SOURCE_EXTENSIONS_GROUP = 'source.extensions.fluxcd.io';
 
 /** The Flux minor releases the table covers, oldest first. */
@@ -16,7 +18,7 @@ export const KNOWN_FLUX_VERSIONS = ['2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2
 export type KnownFluxVersion = (typeof KNOWN_FLUX_VERSIONS)[number];
 export const NEWEST_FLUX_VERSION: KnownFluxVersion = '2.9';
 
-export type Controller = 'helm-controller' | 'source-controller' | 'kustomize-controller' | 'source-watcher';
+export type Controller = 'helm-controller' | 'source-controller' | 'kustomize-controller' | 'source-watcher' | 'notification-controller' | 'image-reflector-controller' | 'image-automation-controller';
 
 /**
  * Controller versions shipped with each Flux `x.y.0` release (notes, top: "Flux release ↔ controller
@@ -31,9 +33,10 @@ export const FLUX_RELEASES: Readonly<Record<string, Readonly<Partial<Record<Cont
   '2.5': { 'helm-controller': '1.2.0', 'source-controller': '1.5.0' },
   '2.6': { 'helm-controller': '1.3.0', 'source-controller': '1.6.0' },
   // kustomize-controller: the releases that dropped its beta versions (removed-APIs notes, §1).
-  '2.7': { 'helm-controller': '1.4.0', 'source-controller': '1.7.0', 'kustomize-controller': '1.7.0' },
+  // notification and image controllers: the releases that dropped their beta versions (removed-APIs notes, §1).
+  '2.7': { 'helm-controller': '1.4.0', 'source-controller': '1.7.0', 'kustomize-controller': '1.7.0', 'notification-controller': '1.7.0', 'image-reflector-controller': '1.0.0', 'image-automation-controller': '1.0.0' },
   '2.8': { 'helm-controller': '1.5.0', 'source-controller': '1.8.0', 'kustomize-controller': '1.8.0' },
-  '2.9': { 'helm-controller': '1.6.1', 'source-controller': '1.9.1' },
+  '2.9': { 'helm-controller': '1.6.1', 'source-controller': '1.9.1', 'notification-controller': '1.9.0', 'image-reflector-controller': '1.2.0', 'image-automation-controller': '1.2.0' },
 };
 
 /** One API version of one kind: when it appeared, was deprecated and stopped being served. */
@@ -170,6 +173,52 @@ export const API_VERSION_TABLE: readonly KindHistory[] = [
     servedVersion: `${SOURCE_EXTENSIONS_GROUP}/v1beta1`,
     // Served since Flux 2.7 (source-watcher 2.x), only as v1beta1.
     versions: [{ apiVersion: `${SOURCE_EXTENSIONS_GROUP}/v1beta1`, introducedIn: '2.7' }],
+  },
+  // Notification and image kinds: removed-APIs notes §1, per-kind table. Alert and Provider stay at
+  // v1beta3 (no v1 exists); v1beta3 became storage in Flux 2.2, with both betas deprecated.
+  ...['Alert', 'Provider'].map((kind): KindHistory => ({
+    kind,
+    controller: 'notification-controller',
+    servedVersion: `${NOTIFICATION_GROUP}/v1beta3`,
+    versions: [
+      { apiVersion: `${NOTIFICATION_GROUP}/v1beta1`, deprecatedIn: '2.2', removedIn: '2.7' },
+      { apiVersion: `${NOTIFICATION_GROUP}/v1beta2`, deprecatedIn: '2.2', removedIn: '2.9' },
+      { apiVersion: `${NOTIFICATION_GROUP}/v1beta3`, introducedIn: '2.2' },
+    ],
+  })),
+  {
+    kind: 'Receiver',
+    controller: 'notification-controller',
+    servedVersion: `${NOTIFICATION_GROUP}/v1`,
+    // v1 storage with both betas deprecated already in Flux 2.0.
+    versions: [
+      { apiVersion: `${NOTIFICATION_GROUP}/v1beta1`, deprecatedIn: '2.0', removedIn: '2.7' },
+      { apiVersion: `${NOTIFICATION_GROUP}/v1beta2`, deprecatedIn: '2.0', removedIn: '2.9' },
+      { apiVersion: `${NOTIFICATION_GROUP}/v1` },
+    ],
+  },
+  // ImageRepository and ImagePolicy: v1beta2 storage (v1beta1 not deprecated) until Flux 2.7, which
+  // brought v1, deprecated v1beta2 and dropped v1beta1; v1beta2 gone in 2.9.
+  ...['ImageRepository', 'ImagePolicy'].map((kind): KindHistory => ({
+    kind,
+    controller: 'image-reflector-controller',
+    servedVersion: `${IMAGE_GROUP}/v1`,
+    versions: [
+      { apiVersion: `${IMAGE_GROUP}/v1beta1`, removedIn: '2.7' },
+      { apiVersion: `${IMAGE_GROUP}/v1beta2`, deprecatedIn: '2.7', removedIn: '2.9' },
+      { apiVersion: `${IMAGE_GROUP}/v1`, introducedIn: '2.7' },
+    ],
+  })),
+  {
+    kind: 'ImageUpdateAutomation',
+    controller: 'image-automation-controller',
+    servedVersion: `${IMAGE_GROUP}/v1`,
+    // v1beta1 storage until Flux 2.3 brought v1beta2 (v1beta1 deprecated); 2.7: v1, v1beta1 removed.
+    versions: [
+      { apiVersion: `${IMAGE_GROUP}/v1beta1`, deprecatedIn: '2.3', removedIn: '2.7' },
+      { apiVersion: `${IMAGE_GROUP}/v1beta2`, introducedIn: '2.3', deprecatedIn: '2.7', removedIn: '2.9' },
+      { apiVersion: `${IMAGE_GROUP}/v1`, introducedIn: '2.7' },
+    ],
   },
 ];
 

@@ -12,6 +12,7 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify, Scalar, type
  * - HelmChart v1beta1/v1beta2 → v1: `spec.valuesFile` → `spec.valuesFiles`.
  * - Kustomization v1beta1/v1beta2 → v1: `spec.patchesStrategicMerge[]` / `spec.patchesJson6902[]` →
  *   `spec.patches[]` (as for the post-renderer), and `spec.validation` removed.
+ * - Alert v1beta1/v1beta2 → v1beta3: `spec.summary` (deprecated) → `spec.eventMetadata.summary`.
  * `status` fields (`lastAppliedRevision` → `history`) are not touched: they are written by the
  * controller, and a history entry cannot be made up from a revision.
  */
@@ -39,6 +40,7 @@ export function applyEdits(text: string, edits: readonly MigrationEdit[]): strin
 const HELM_RELEASE_TARGET = 'helm.toolkit.fluxcd.io/v2';
 const HELM_CHART_TARGET = 'source.toolkit.fluxcd.io/v1';
 const KUSTOMIZATION_TARGET = 'kustomize.toolkit.fluxcd.io/v1';
+const ALERT_TARGET = 'notification.toolkit.fluxcd.io/v1beta3';
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
@@ -414,6 +416,37 @@ class Migration {
     this.edits.push({ start: key.range[0], end: value.range[1], newText: `valuesFiles:${this.eol}${spaces(dashColumn)}${this.style.marker}${this.stringText(value, false)}` });
   }
 
+  /** Alert `summary: x` → `eventMetadata: {summary: x}` (into an existing block `eventMetadata` that has no `summary`). */
+  alertSummary(spec: YAMLMap): void {
+    const summary = findPair(spec, 'summary');
+    if (!summary) return;
+    const key = summary.key;
+    const value = summary.value;
+    if (!isScalar(key) || !key.range || !this.src.firstOnLine(key.range[0])) return;
+    if (isEmptyValue(value)) {
+      this.deletePair(summary);
+      return;
+    }
+    // Only a one-line string value moves mechanically; anything else is left for the diagnostics.
+    if (!isScalar(value) || !value.range || typeof value.value !== 'string') return;
+    const text = this.stringText(value, false);
+    const column = this.src.column(key.range[0]);
+    const metadata = findPair(spec, 'eventMetadata');
+    if (!metadata) {
+      this.edits.push({ start: key.range[0], end: value.range[1], newText: `eventMetadata:${this.eol}${spaces(column + this.style.unit)}summary: ${text}` });
+      return;
+    }
+    const map = metadata.value;
+    if (!isMap(map) || map.flow || findPair(map, 'summary')) return;
+    const first = map.items[0]?.key;
+    if (!isScalar(first) || !first.range || !this.src.firstOnLine(first.range[0])) return;
+    // A comment after the value moves with it.
+    const rest = /^[^\r\n]*/.exec(this.src.text.slice(value.range[1]))![0];
+    const comment = /^[ \t]+#/.test(rest) ? rest.trimEnd() : '';
+    this.insertLines(this.src.lineStart(first.range[0]), `${spaces(this.src.column(first.range[0]))}summary: ${text}${comment}${this.eol}`);
+    this.deletePair(summary);
+  }
+
   /** Content lines of a `patch: |` block scalar for `node`: its own source if it reads back the same, else a rendering of its value. */
   patchContent(node: Node, start: number, end: number): string[] {
     const value = this.toJS(node);
@@ -683,6 +716,10 @@ export function migrationEdits(text: string, targetApiVersion: string): Migratio
         if (validation && !spec.flow) migration.deletePair(validation);
         migration.kustomizePatches(spec);
       }
+    }
+    if (kind === 'Alert' && target === ALERT_TARGET) {
+      const spec = mapAt(root, ['spec']);
+      if (spec && !spec.flow) migration.alertSummary(spec);
     }
   } catch {
     migration.edits.length = 0;

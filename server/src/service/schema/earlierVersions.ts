@@ -86,7 +86,17 @@ export function schemaAtVersion(schema: KindSchema, apiVersion: string): SchemaN
   return root;
 }
 
+/**
+ * Fields the current version still has but deprecates, which the migration moves to their
+ * replacement (removed-APIs notes §3): Alert `summary` (deprecated in v1beta3) → `eventMetadata.summary`.
+ */
+const MOVED: Record<string, Array<Pick<EarlierField, 'path' | 'migration'>>> = {};
+for (const version of ['v1beta1', 'v1beta2']) {
+  MOVED[`notification.toolkit.fluxcd.io/${version} Alert`] = [{ path: ['summary'], migration: '`spec.summary` (deprecated in v1beta3) moves into `spec.eventMetadata.summary`' }];
+}
+
 /** What a migration from `apiVersion` changes besides the version, for the fields a document uses. */
 export function migrationChanges(kind: string, apiVersion: string, hasSpecPath: (path: string[]) => boolean): string[] {
-  return (EARLIER[`${apiVersion} ${kind}`] ?? []).filter((f) => hasSpecPath(f.path)).map((f) => f.migration);
+  const key = `${apiVersion} ${kind}`;
+  return [...(EARLIER[key] ?? []), ...(MOVED[key] ?? [])].filter((f) => hasSpecPath(f.path)).map((f) => f.migration);
 }

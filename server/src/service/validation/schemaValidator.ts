@@ -73,12 +73,38 @@ function validateNode(walk: Walk, written: Node, schema: SchemaNode, path: PathS
   if (isMap(node)) validateMap(walk, node, schema, path, keyNode, depth);
   else if (isSeq(node)) {
     checkCount(walk, node.items.length, schema, path, at);
+    if (schema['x-kubernetes-list-type'] === 'map' && schema['x-kubernetes-list-map-keys']?.length) checkMapListKeys(walk, node.items, schema['x-kubernetes-list-map-keys'], path);
     if (schema.items) {
       node.items.forEach((item, index) => {
         if (item) validateNode(walk, item as Node, schema.items!, [...path, index], undefined, depth + 1);
       });
     }
   } else if (isScalar(node)) validateScalar(walk, node, schema, path, at);
+}
+
+/** A `map` list: the API server refuses two items with the same values of the key fields. */
+function checkMapListKeys(walk: Walk, items: readonly unknown[], keys: readonly string[], path: PathSegment[]): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const map = isAlias(item) ? resolveNode(walk.doc, item) : item;
+    if (!isMap(map)) continue;
+    const values: string[] = [];
+    let first: Node | undefined;
+    for (const key of keys) {
+      const pair = map.items.find((p) => isPair(p) && keyText(p) === key);
+      const value = pair?.value;
+      if (!isScalar(value) || (typeof value.value === 'string' && scanSubstitutions(value.value).kind !== 'none')) break;
+      first ??= value;
+      values.push(`${key}=${String(value.value)}`);
+    }
+    if (values.length !== keys.length) continue;
+    const id = JSON.stringify(values);
+    if (seen.has(id)) {
+      const [start, end] = span(first);
+      walk.out.push({ code: DiagnosticCodes.duplicateListKey, severity: 'error', message: `Another item of \`${formatPath(path)}\` has the same ${joinOr(keys.map((k) => `\`${k}\``))} (${values.join(', ')}); each must be unique, and the API server rejects the object.`, start, end });
+    }
+    seen.add(id);
+  }
 }
 
 function validateMap(walk: Walk, map: YAMLMap, schema: SchemaNode, path: PathSegment[], keyNode: Node | undefined, depth: number): void {
