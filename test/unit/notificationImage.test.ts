@@ -2,7 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FileModel } from '../../server/src/service/model/fileModel';
 import { documentSymbols } from '../../server/src/service/languageService';
-import { brief, complete, diagnose, hoverMarkdown, labels, quickFixes, yaml } from '../helpers';
+import type { TextDocumentEdit } from 'vscode-languageserver-types';
+import { workspaceMigration } from '../../server/src/node/workspaceMigration';
+import { defaultSettings } from '../../server/src/service/settings';
+import { applyTextEdits, brief, complete, diagnose, hoverMarkdown, labels, quickFixes, yaml } from '../helpers';
 
 // The notification kinds (Alert, Provider, Receiver) and the image kinds (ImageRepository,
 // ImagePolicy, ImageUpdateAutomation) on fixtures of our own.
@@ -208,5 +211,22 @@ describe('notification and image kinds: removed versions and migration', () => {
     const fix = quickFixes(old).find((f) => f.code === 'api-version-removed')!;
     assert.equal(fix.result, old.replace(`${IMAGE}/v1beta2`, `${IMAGE}/v1`));
     assert.deepEqual(diagnose(fix.result), []);
+  });
+
+  test('the workspace command migrates every old notification and image object, shown for preview first', () => {
+    const oldReceiver = RECEIVER.replace(`${NOTIFICATION}/v1`, `${NOTIFICATION}/v1beta2`);
+    const oldAutomation = AUTOMATION.replace(`${IMAGE}/v1`, `${IMAGE}/v1beta1`);
+    const { edit, objects } = workspaceMigration(
+      [
+        { uri: 'file:///repo/notify.yaml', text: `${oldReceiver}---\n${ALERT}`, version: null },
+        { uri: 'file:///repo/images.yaml', text: oldAutomation, version: 2 },
+      ],
+      defaultSettings,
+    );
+    assert.equal(objects, 2);
+    assert.equal(edit.changeAnnotations?.['flux-migration']?.needsConfirmation, true);
+    const byUri = new Map((edit.documentChanges as TextDocumentEdit[]).map((c) => [c.textDocument.uri, c.edits.map((e) => ({ range: e.range, newText: 'newText' in e ? e.newText : '' }))]));
+    assert.equal(applyTextEdits(`${oldReceiver}---\n${ALERT}`, byUri.get('file:///repo/notify.yaml')!), `${RECEIVER}---\n${ALERT}`);
+    assert.equal(applyTextEdits(oldAutomation, byUri.get('file:///repo/images.yaml')!), AUTOMATION);
   });
 });

@@ -20,7 +20,7 @@ export function workspaceMigration(sources: MigrationSource[], settings: Setting
   const documentChanges: TextDocumentEdit[] = [];
   let objects = 0;
   for (const source of sources) {
-    if (!/apiVersion:\s*['"]?(helm|source|kustomize)\.toolkit\.fluxcd\.io\/v\d+beta\d/.test(source.text)) continue;
+    if (!/apiVersion:\s*['"]?(helm|source|kustomize|notification|image)\.toolkit\.fluxcd\.io\/v\d+beta\d/.test(source.text)) continue;
     const model = FileModel.fromText(source.text, settings.maxFileSize);
     const diagnostics = fileDiagnostics(model, { ...settings, validate: true, severity: {} }).filter(
       (d) => d.code === DiagnosticCodes.apiVersionRemoved || d.code === DiagnosticCodes.apiVersionDeprecated,
