@@ -141,6 +141,15 @@ describe('Kustomization diagnostics', () => {
     assert.deepEqual(codes(ks(...basics, '  patches:', '    - patch: |', '        apiVersion: apps/v1', '        kind: Deployment', '        metadata:', '          name: web')), []);
   });
 
+  test('a timeout under 30 seconds is a hint that Flux uses 30s', () => {
+    const problems = diagnose(ks(...basics, '  timeout: 10s'));
+    assert.deepEqual(problems.map((d) => `${String(d.code)} ${d.severity}`), ['short-timeout 4']);
+    assert.match(String(problems[0]!.message), /`10s` behaves as `30s`/);
+    assert.deepEqual(codes(ks(...basics, '  timeout: 29s999ms')), ['short-timeout']);
+    assert.deepEqual(codes(ks(...basics, '  timeout: 30s')), []);
+    assert.deepEqual(codes(ks(...basics, '  timeout: 0.5m')), []);
+  });
+
   test('components must be local relative paths', () => {
     const problems = diagnose(ks(...basics, '  components:', '    - ../components/monitoring', '    - https://github.com/example/components//tls?ref=v1', '    - /opt/components/base', '    - git@github.com:example/components.git'));
     assert.deepEqual(problems.map((d) => `${String(d.code)}@${d.range.start.line}`), ['component-path@13', 'component-path@14', 'component-path@15']);

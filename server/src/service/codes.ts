@@ -32,6 +32,7 @@ export const DiagnosticCodes = {
   sourceAlias: 'source-alias',
   jsonPatchTarget: 'json-patch-target',
   componentPath: 'component-path',
+  shortTimeout: 'short-timeout',
   // What the API server accepts but Flux rejects or ignores.
   ociUrlType: 'oci-url-type',
   ignoredField: 'ignored-field',

@@ -237,6 +237,24 @@ const componentPaths: Rule = ({ kind, view }) => {
   return out;
 };
 
+/** Milliseconds of a Go duration written with units (`1m30s`, `500ms`); undefined when it is not one. */
+function durationMs(text: string): number | undefined {
+  if (!/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/.test(text)) return undefined;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  for (const m of text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]!]!;
+  return total;
+}
+
+/** Kustomization `spec.timeout`: kustomize-controller raises anything under 30 seconds to 30 seconds. */
+const shortTimeout: Rule = ({ kind, view }) => {
+  if (kind !== 'Kustomization') return [];
+  const timeout = view.string(['spec', 'timeout']);
+  const ms = timeout === undefined ? undefined : durationMs(timeout);
+  if (ms === undefined || ms >= 30_000) return [];
+  return [at(view.field(['spec', 'timeout'])?.value, { code: DiagnosticCodes.shortTimeout, severity: 'hint', message: `Flux raises a Kustomization timeout under 30 seconds to \`30s\`, so \`${timeout}\` behaves as \`30s\`.` })];
+};
+
 /** HelmRepository: the URL scheme and `type` must agree, or Flux fails at run time. */
 const ociUrlType: Rule = ({ kind, view }) => {
   if (kind !== 'HelmRepository') return [];
@@ -426,7 +444,7 @@ const notificationDeprecated: Rule = ({ kind, view }) => {
   return out;
 };
 
-const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, componentPaths, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath, commitStatusExpr, receiverAuth, digestReflectionInterval, notificationDeprecated];
+const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, componentPaths, shortTimeout, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath, commitStatusExpr, receiverAuth, digestReflectionInterval, notificationDeprecated];
 
 export function runFluxRules(ctx: RuleContext): RawDiagnostic[] {
   return RULES.flatMap((rule) => rule(ctx));
