@@ -60,6 +60,15 @@ describe('notification and image kinds: diagnostics', () => {
     assert.deepEqual(diagnose(object(`${NOTIFICATION}/v1`, 'Receiver', ...base, ...provider('a'))).map((d) => d.code), []);
   });
 
+  test('a commit message template using the fields Flux 2.7 removed is a warning', () => {
+    const withTemplate = (template: string) => AUTOMATION.replace('        email: bot@example.com\n', `        email: bot@example.com\n      messageTemplate: '${template}'\n`);
+    const old = diagnose(withTemplate('Update {{ range .Updated.Images }}{{ . }}{{ end }}'));
+    assert.deepEqual(old.map((d) => [d.code, d.severity]), [['commit-template-field', 2]]);
+    assert.match(String(old[0]!.message), /`\.Updated`.*\.Changed\.FileChanges/);
+    assert.deepEqual(diagnose(withTemplate('{{ range .Changed.ImageResult }}x{{ end }}')).map((d) => d.code), ['commit-template-field']);
+    assert.deepEqual(diagnose(withTemplate('{{ range $f, $c := .Changed.FileChanges }}{{ $f }}{{ end }} {{ .Values.UpdatedBy }} {{ .Values.Updated }}')), []);
+  });
+
   test('deprecated v1beta3 fields are hints, and only those', () => {
     const summary = diagnose(alert('  summary: prod cluster', '  eventSources:', '    - kind: Kustomization', '      name: apps'));
     assert.deepEqual(summary.map((d) => [d.code, d.severity]), [['deprecated-field', 4]]);

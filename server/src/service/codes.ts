@@ -28,6 +28,8 @@ export const DiagnosticCodes = {
   commitStatusExpr: 'commit-status-expr',
   receiverAuth: 'receiver-auth',
   digestReflectionInterval: 'digest-reflection-interval',
+  // What the API server accepts but image-automation-controller fails on.
+  commitTemplateField: 'commit-template-field',
   // What the API server accepts but Flux's ArtifactGenerator cannot resolve.
   sourceAlias: 'source-alias',
   jsonPatchTarget: 'json-patch-target',

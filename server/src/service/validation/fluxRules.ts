@@ -444,7 +444,25 @@ const notificationDeprecated: Rule = ({ kind, view }) => {
   return out;
 };
 
-const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, componentPaths, shortTimeout, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath, commitStatusExpr, receiverAuth, digestReflectionInterval, notificationDeprecated];
+/**
+ * ImageUpdateAutomation commit message templates: Flux 2.7 (image-automation-controller 1.0) dropped
+ * `.Updated` and `.Changed.ImageResult`; a template using them fails when the commit is written.
+ */
+// Only at the root of the data (`.Updated`, `$.Updated`), not `.Values.Updated`.
+const REMOVED_TEMPLATE_FIELDS = /(?<![\w)\]])\.(Updated|Changed\.ImageResult)(?!\w)/;
+const commitTemplateFields: Rule = ({ kind, view }) => {
+  if (kind !== 'ImageUpdateAutomation') return [];
+  const template = view.string(['spec', 'git', 'commit', 'messageTemplate']);
+  const match = template === undefined ? null : REMOVED_TEMPLATE_FIELDS.exec(template);
+  if (!match) return [];
+  return [at(view.field(['spec', 'git', 'commit', 'messageTemplate'])?.key, {
+    code: DiagnosticCodes.commitTemplateField,
+    severity: 'warning',
+    message: `The commit message template uses \`.${match[1]}\`, which Flux 2.7 removed: image-automation-controller fails to render it when it commits. Use \`.Changed.FileChanges\`, \`.Changed.Objects\` or \`.Changed.Changes\`.`,
+  })];
+};
+
+const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, componentPaths, shortTimeout, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath, commitStatusExpr, receiverAuth, digestReflectionInterval, notificationDeprecated, commitTemplateFields];
 
 export function runFluxRules(ctx: RuleContext): RawDiagnostic[] {
   return RULES.flatMap((rule) => rule(ctx));
