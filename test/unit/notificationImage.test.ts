@@ -69,6 +69,14 @@ describe('notification and image kinds: diagnostics', () => {
     assert.deepEqual(diagnose(withTemplate('{{ range $f, $c := .Changed.FileChanges }}{{ $f }}{{ end }} {{ .Values.UpdatedBy }} {{ .Values.Updated }}')), []);
   });
 
+  test('CEL rules read a field without a value as absent, as the API server does', () => {
+    const oidc = ['  oidcProviders:', '    - issuerURL: https://issuer.example.com', '      validations:', "        - expression: claims.sub != ''", '          message: a subject'];
+    assert.deepEqual(diagnose(object(`${NOTIFICATION}/v1`, 'Receiver', '  type: generic-oidc', '  resources:', '    - kind: GitRepository', '      name: apps', ...oidc, '  secretRef:')).map((d) => d.code), []);
+    assert.deepEqual(diagnose(object(`${IMAGE}/v1`, 'ImagePolicy', '  imageRepositoryRef:', '    name: api', '  interval:', '  policy:', '    semver:', "      range: '1.x'")).map((d) => d.code), []);
+    // A Receiver whose type is a substituted variable is not judged.
+    assert.deepEqual(diagnose(object(`${NOTIFICATION}/v1`, 'Receiver', '  type: ${RECEIVER_TYPE}', '  resources:', '    - kind: GitRepository', '      name: apps')).map((d) => d.code), []);
+  });
+
   test('deprecated v1beta3 fields are hints, and only those', () => {
     const summary = diagnose(alert('  summary: prod cluster', '  eventSources:', '    - kind: Kustomization', '      name: apps'));
     assert.deepEqual(summary.map((d) => [d.code, d.severity]), [['deprecated-field', 4]]);

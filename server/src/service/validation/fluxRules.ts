@@ -377,7 +377,8 @@ const COMMIT_STATUS_TYPES = ['github', 'gitlab', 'gitea', 'bitbucketserver', 'bi
 
 const commitStatusExpr: Rule = ({ kind, view }) => {
   if (kind !== 'Provider') return [];
-  const expr = view.field(['spec', 'commitStatusExpr']);
+  // A field without a value is pruned by the API server before the rules run.
+  const expr = view.has(['spec', 'commitStatusExpr']) ? view.field(['spec', 'commitStatusExpr']) : undefined;
   const type = view.string(['spec', 'type']);
   if (!expr || type === undefined || type.includes('${') || COMMIT_STATUS_TYPES.includes(type)) return [];
   return [at(expr.key, {
@@ -394,7 +395,7 @@ const receiverAuth: Rule = ({ kind, view, partial }) => {
   const type = view.string(['spec', 'type']);
   if (type === undefined || type.includes('${')) return [];
   const typeNode = view.field(['spec', 'type'])?.value;
-  const secretRef = view.field(['spec', 'secretRef']);
+  const secretRef = view.has(['spec', 'secretRef']) ? view.field(['spec', 'secretRef']) : undefined;
   const providers = view.field(['spec', 'oidcProviders']);
   const providerCount = view.items(['spec', 'oidcProviders']).length;
   const out: RawDiagnostic[] = [];
@@ -412,7 +413,7 @@ const receiverAuth: Rule = ({ kind, view, partial }) => {
 /** CEL on ImagePolicy `.spec`: `interval` goes with `digestReflectionPolicy: Always`, and only with it. */
 const digestReflectionInterval: Rule = ({ kind, view, partial }) => {
   if (kind !== 'ImagePolicy') return [];
-  const interval = view.field(['spec', 'interval']);
+  const interval = view.has(['spec', 'interval']) ? view.field(['spec', 'interval']) : undefined;
   const policy = view.string(['spec', 'digestReflectionPolicy']);
   if (policy?.includes('${')) return [];
   if (interval && policy !== 'Always') {
