@@ -183,6 +183,15 @@ describe('notification and image kinds: removed versions and migration', () => {
     assert.doesNotMatch(String(policy.message), /moves|becomes|dropped/, 'nothing else changes for an ImagePolicy spec');
   });
 
+  test('Alert and Provider have no v1 (only Receiver does): v1 is an unknown version, fixed to v1beta3', () => {
+    const v1 = ALERT.replace(`${NOTIFICATION}/v1beta3`, `${NOTIFICATION}/v1`);
+    assert.deepEqual(diagnose(v1).map((d) => d.code), ['unknown-api-version']);
+    const fix = quickFixes(v1).find((f) => f.title === 'Migrate to notification.toolkit.fluxcd.io/v1beta3');
+    assert.ok(fix);
+    assert.equal(fix.result, ALERT);
+    assert.deepEqual(diagnose(PROVIDER.replace(`${NOTIFICATION}/v1beta3`, `${NOTIFICATION}/v1`)).map((d) => d.code), ['unknown-api-version']);
+  });
+
   test('for an older Flux the beta versions are deprecated, not removed, and point to the version that release serves', () => {
     const at27 = diagnose(oldAlert('v1beta2'), { fluxVersion: '2.7' }).map((d) => d.code);
     assert.ok(at27.includes('api-version-deprecated') && !at27.includes('api-version-removed'));
