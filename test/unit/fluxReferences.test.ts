@@ -163,6 +163,18 @@ describe('$imagepolicy setter comments in HelmRelease values', () => {
     assert.deepEqual(links.map((l) => `${l.range.start.line}:${l.range.start.character}-${l.range.end.character}`), ['15:79-86', '16:49-56', '17:58-65']);
   });
 
+  test('completion in a setter comment: namespace:name pairs, then the names in the namespace', () => {
+    const index = workspace({ ...files, 'images/other.yaml': policy.replace('name: podinfo\n  namespace: flux-system', 'name: web\n  namespace: apps') });
+    const complete = (marked: string) => {
+      const { text, position } = withCursor(marked);
+      const model = FileModel.fromText(text);
+      return completeReferenceNames(index, uri('apps/release.yaml'), model, position).map((i) => (i.textEdit && 'range' in i.textEdit ? `${i.textEdit.range.start.character}:${i.textEdit.newText}` : ''));
+    };
+    const line = '      tag: 6.5.0 # {"$imagepolicy": "';
+    assert.deepEqual(complete(release('podinfo', `  values:\n    image:\n${line}|"}\n`)), [`${line.length}:apps:web`, `${line.length}:flux-system:podinfo`]);
+    assert.deepEqual(complete(release('podinfo', `  values:\n    image:\n${line}apps:w|"}\n`)), [`${line.length + 5}:web`]);
+  });
+
   test('hover, definition and rename through the comment', () => {
     const index = workspace(files);
     const onTag: Position = { line: 16, character: 51 };

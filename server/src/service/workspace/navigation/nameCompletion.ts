@@ -222,6 +222,8 @@ export function completeReferenceNames(index: WorkspaceIndex, uri: string, model
   const structure = new LineStructure(lineText, lines.lineCount);
   const folders = pathCompletion(index, uri, identity, structure, lineText, line, position);
   if (folders) return folders;
+  const policies = setterCompletion(index, lineText(line), position, options);
+  if (policies) return policies;
   const context = nameContext(structure, lineText, line, position.character);
   if (!context) return [];
   const spec = fieldSpec(identity.apiVersion, identity.kind, context.container);
@@ -338,4 +340,39 @@ function pathOfUri(uri: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The inside of a setter comment up to the cursor: `# {"$imagepolicy": "namespace:na|`. */
+const SETTER_HEAD = /#\s*\{\s*"\$imagepolicy"\s*:\s*"([A-Za-z0-9.-]*)(?::([A-Za-z0-9.-]*))?$/;
+
+/**
+ * ImagePolicies for an image automation setter comment: `namespace:name` pairs while the namespace
+ * is typed, then the names of the policies in that namespace. Undefined elsewhere.
+ */
+function setterCompletion(index: WorkspaceIndex, text: string, position: Position, options: NavigationOptions): CompletionItem[] | undefined {
+  const match = SETTER_HEAD.exec(text.slice(0, position.character));
+  if (!match) return undefined;
+  const namespace = match[2] === undefined ? undefined : match[1]!;
+  const typed = match[2] ?? match[1]!;
+  const after = /^[A-Za-z0-9.-]*/.exec(text.slice(position.character))?.[0].length ?? 0;
+  const range: Range = { start: { line: position.line, character: position.character - typed.length }, end: { line: position.line, character: position.character + after } };
+  const items: CompletionItem[] = [];
+  const seen = new Set<string>();
+  for (const policy of index.objects()) {
+    if (policy.kind !== 'ImagePolicy') continue;
+    const ns = index.namespaceOf(policy);
+    if (!ns || (namespace !== undefined && ns !== namespace)) continue;
+    const value = namespace === undefined ? `${ns}:${policy.name}` : policy.name;
+    if (seen.has(value)) continue;
+    seen.add(value);
+    items.push({
+      label: value,
+      kind: COMPLETION_KIND_REFERENCE,
+      detail: `ImagePolicy ${qualifiedName(ns, policy.name)}`,
+      documentation: { kind: 'markdown', value: completionDocumentation(policy, options) },
+      filterText: value,
+      textEdit: { range, newText: value },
+    });
+  }
+  return items.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }
