@@ -77,6 +77,18 @@ describe('notification and image kinds: diagnostics', () => {
     assert.deepEqual(diagnose(object(`${NOTIFICATION}/v1`, 'Receiver', '  type: ${RECEIVER_TYPE}', '  resources:', '    - kind: GitRepository', '      name: apps')).map((d) => d.code), []);
   });
 
+  test('matchLabels next to a name other than * is ignored by Flux (warning, fix: remove)', () => {
+    const named = alert('  eventSources:', '    - kind: Kustomization', '      name: apps', '      matchLabels:', '        team: a');
+    assert.deepEqual(diagnose(named).map((d) => [brief(d), d.severity]), [['ignored-field@11:6-11:17', 2]]);
+    const removed = quickFixes(named).find((f) => f.code === 'ignored-field')!.result;
+    assert.deepEqual(diagnose(removed), []);
+    assert.doesNotMatch(removed, /matchLabels/);
+    const receiver = RECEIVER.replace('      namespace: flux-system', '      namespace: flux-system\n      matchLabels:\n        team: a');
+    assert.deepEqual(diagnose(receiver).map((d) => d.code), ['ignored-field']);
+    // With name "*" the labels select the objects (the well-formed Alert above has them).
+    assert.deepEqual(diagnose(ALERT), []);
+  });
+
   test('deprecated v1beta3 fields are hints, and only those', () => {
     const summary = diagnose(alert('  summary: prod cluster', '  eventSources:', '    - kind: Kustomization', '      name: apps'));
     assert.deepEqual(summary.map((d) => [d.code, d.severity]), [['deprecated-field', 4]]);

@@ -463,7 +463,26 @@ const commitTemplateFields: Rule = ({ kind, view }) => {
   })];
 };
 
-const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, componentPaths, shortTimeout, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath, commitStatusExpr, receiverAuth, digestReflectionInterval, notificationDeprecated, commitTemplateFields];
+/** Alert `eventSources[]` and Receiver `resources[]`: `matchLabels` is only read when `name` is `*`. */
+const matchLabelsWithName: Rule = ({ kind, view }) => {
+  const list = kind === 'Alert' ? 'eventSources' : kind === 'Receiver' ? 'resources' : undefined;
+  if (!list) return [];
+  const out: RawDiagnostic[] = [];
+  view.items(['spec', list]).forEach((_, index) => {
+    const labels = view.field(['spec', list, index, 'matchLabels']);
+    const name = view.string(['spec', list, index, 'name']);
+    if (!labels || name === undefined || name === '*' || name.includes('${')) return;
+    out.push(at(labels.key, {
+      code: DiagnosticCodes.ignoredField,
+      severity: 'warning',
+      message: `\`matchLabels\` is only used when \`name\` is \`*\`; with \`name: ${name}\` notification-controller ignores it. Set \`name: "*"\` to select by labels, or remove it.`,
+      data: { fix: 'remove' },
+    }));
+  });
+  return out;
+};
+
+const RULES: Rule[] = [chartOrChartRef, retryInterval, kubeConfigRef, gitServiceAccount, helmChartVerify, bucketSts, artifactNames, sourceAliases, jsonPatchTarget, componentPaths, shortTimeout, ociUrlType, ignoredFields, deprecatedFields, selfDependency, releaseNameLength, literalWithoutTargetPath, commitStatusExpr, receiverAuth, digestReflectionInterval, notificationDeprecated, commitTemplateFields, matchLabelsWithName];
 
 export function runFluxRules(ctx: RuleContext): RawDiagnostic[] {
   return RULES.flatMap((rule) => rule(ctx));
