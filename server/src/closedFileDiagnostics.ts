@@ -105,7 +105,9 @@ export class ClosedFileDiagnostics {
       this.checked.delete(uri);
       return;
     }
-    this.checked.delete(uri);
+    // Checked again; what was sent for it stays known, so that problems fixed on disk are cleared.
+    const state = this.checked.get(uri);
+    if (state) state.key = '';
     this.queue.add(uri);
     this.run();
   }

@@ -146,26 +146,50 @@ export class PullOutlet implements DiagnosticsOutlet {
 
   /**
    * Resolves with what changed since `previous` as soon as there is something (after a moment to
-   * gather changes that come together), or with nothing after a while or on cancellation.
+   * gather changes that come together), or with nothing after a while or on cancellation. With
+   * `stream` (the client gave a partial result token), changes are sent through it as they come,
+   * for as long as the request is held, and the request ends empty.
    */
-  async workspaceReport(previous: ReadonlyMap<string, string>, cancelled: () => boolean, onCancel: (listener: () => void) => void): Promise<WorkspaceDocumentDiagnosticReport[]> {
-    let reports = this.changedSince(previous);
-    if (reports.length > 0) return reports;
-    await new Promise<void>((resolve) => {
-      const waiter: WorkspaceWaiter = { wake: () => finish(GATHER_MS) };
-      let timer: NodeJS.Timeout | undefined = setTimeout(() => finish(0), WORKSPACE_HOLD_MS).unref();
-      const finish = (after: number): void => {
+  async workspaceReport(
+    previous: ReadonlyMap<string, string>,
+    cancelled: () => boolean,
+    onCancel: (listener: () => void) => void,
+    stream?: (items: WorkspaceDocumentDiagnosticReport[]) => void,
+  ): Promise<WorkspaceDocumentDiagnosticReport[]> {
+    const known = new Map(previous);
+    const deadline = Date.now() + WORKSPACE_HOLD_MS;
+    let stop = false;
+    onCancel(() => {
+      stop = true;
+      this.wakeWorkspace();
+    });
+    for (;;) {
+      const reports = this.changedSince(known);
+      if (reports.length > 0) {
+        if (!stream) return reports;
+        stream(reports);
+        for (const report of reports) known.set(report.uri, report.resultId ?? NO_PROBLEMS);
+      }
+      const left = deadline - Date.now();
+      if (stop || cancelled() || left <= 0) return [];
+      const woken = await this.nextChange(left);
+      if (stop || cancelled() || !woken) return [];
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+    }
+  }
+
+  /** Resolves true at the next change, false after `waitMs` without one. */
+  private nextChange(waitMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiter: WorkspaceWaiter = { wake: () => finish(true) };
+      const timer = setTimeout(() => finish(false), waitMs).unref();
+      const finish = (changed: boolean): void => {
         this.waiters.delete(waiter);
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        setTimeout(resolve, after);
+        clearTimeout(timer);
+        resolve(changed);
       };
       this.waiters.add(waiter);
-      onCancel(() => finish(0));
     });
-    if (cancelled()) return [];
-    reports = this.changedSince(previous);
-    return reports;
   }
 
   /** Stores a result; whether the problems changed. A file without problems keeps no entry. */

@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import type { Diagnostic, DocumentDiagnosticReport, WorkspaceDiagnosticReport, WorkspaceDocumentDiagnosticReport } from 'vscode-languageserver-protocol';
+import { CancellationTokenSource, WorkspaceDiagnosticRequest, type Diagnostic, type DocumentDiagnosticReport, type WorkspaceDiagnosticReport, type WorkspaceDocumentDiagnosticReport } from 'vscode-languageserver-protocol';
 import { TestClient } from './lspClient';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/gitops-repo');
@@ -81,6 +81,38 @@ describe('diagnostics pulled by the client', () => {
     assert.ok(reported.includes(uri(RELEASE)), `the changed file is reported: ${reported.join(', ')}`);
     assert.ok(!reported.includes(uri(SOURCES)), 'a file whose problems did not change is not sent again');
     assert.deepEqual(codes(held.get(uri(RELEASE))?.items), ['invalid-pattern']);
+  });
+
+  test('with a partial result token, changes are streamed while the request is held, and it ends empty when cancelled', async () => {
+    const chunks: WorkspaceDocumentDiagnosticReport[][] = [];
+    const partialResultToken = 'stream-1';
+    const listening = client.connection.onNotification('$/progress', (progress: { token: string; value: { items: WorkspaceDocumentDiagnosticReport[] } }) => {
+      if (progress.token === partialResultToken) chunks.push(progress.value.items);
+    });
+    const cancel = new CancellationTokenSource();
+    const previousResultIds = [...held].map(([u, { resultId }]) => ({ uri: u, value: resultId }));
+    const pending = client.connection.sendRequest(WorkspaceDiagnosticRequest.type, { previousResultIds, partialResultToken }, cancel.token);
+    const streamed = async (relative: string, until: (d: Diagnostic[]) => boolean) => {
+      for (let i = 0; i < 200; i++) {
+        const item = chunks.flat().find((report) => report.uri === uri(relative) && report.kind === 'full' && until(report.items));
+        if (item) return item;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`nothing streamed for ${relative}: ${JSON.stringify(chunks)} ${JSON.stringify(await Promise.race([pending, new Promise((r) => setTimeout(() => r("pending"), 100))]))}`);
+    };
+    const fixed = text(RELEASE);
+    writeFileSync(path.join(root, RELEASE), fixed.replace('interval: 5 minutes', 'interval: 5m'));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(RELEASE), type: 2 }] });
+    await streamed(RELEASE, (d) => d.length === 0);
+    // Still held: a second change comes through the same request.
+    writeFileSync(path.join(root, RELEASE), fixed);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(RELEASE), type: 2 }] });
+    const again = await streamed(RELEASE, (d) => codes(d).includes('invalid-pattern'));
+    assert.ok(!chunks.flat().some((report) => report.uri === uri(SOURCES)), 'an unchanged file is not streamed');
+    cancel.cancel();
+    assert.deepEqual((await pending).items, [], 'the final answer is empty: everything went as partial results');
+    listening.dispose();
+    if (again.kind === 'full') held.set(again.uri, { resultId: again.resultId ?? '', items: again.items });
   });
 
   test('a document report is full first, "unchanged" for the result id the client has, and full again after an edit', async () => {

@@ -62,6 +62,19 @@ describe('workspace diagnostics', () => {
     assert.deepEqual(codes(await published(RELEASE, (d) => d.length > 0)), ['invalid-pattern']);
   });
 
+  test('a file fixed on disk loses its problems', async () => {
+    const relative = 'infrastructure/sources/fixed-later.yaml';
+    const release = (interval: string) => ['apiVersion: source.toolkit.fluxcd.io/v1', 'kind: HelmRepository', 'metadata:', '  name: fixed-later', '  namespace: flux-system', 'spec:', `  interval: ${interval}`, '  url: https://charts.example.com', ''].join('\n');
+    writeFileSync(path.join(root, relative), release('ten minutes'));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(relative), type: 1 }] });
+    assert.ok(codes(await published(relative, (d) => codes(d).includes('invalid-pattern'))).includes('invalid-pattern'));
+    writeFileSync(path.join(root, relative), release('10m'));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(relative), type: 2 }] });
+    assert.deepEqual(await published(relative, (d) => d.length === 0), []);
+    rmSync(path.join(root, relative));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(relative), type: 3 }] });
+  });
+
   test('a source renamed in an editor: the closed release that uses it shows the missing reference, and loses it when renamed back', async () => {
     const sources = text(SOURCES);
     await client.open(uri(SOURCES), sources);

@@ -22,7 +22,7 @@ export function registerPullDiagnostics(context: ServerContext): void {
 
   const nothing: WorkspaceDiagnosticReport = { items: [] };
   connection.languages.diagnostics.onWorkspace(
-    guarded('workspace diagnostics', nothing, async (params, token) => {
+    guarded('workspace diagnostics', nothing, async (params, token, _workDone, resultProgress) => {
       const pull = outlet.pull;
       if (!pull) return nothing;
       const previous = new Map(params.previousResultIds.map((item) => [item.uri, item.value]));
@@ -30,6 +30,9 @@ export function registerPullDiagnostics(context: ServerContext): void {
         previous,
         () => token.isCancellationRequested,
         (listener) => token.onCancellationRequested(listener),
+        // With a partial result token, problems are streamed as they are found (the first pass over
+        // the workspace fills the Problems view as it goes), and the request is held for more.
+        resultProgress ? (items) => resultProgress.report({ items }) : undefined,
       );
       return { items };
     }),
