@@ -69,6 +69,35 @@ describe('background chart lookups when the repository goes down', () => {
   });
 });
 
+describe('a repository that fails for every chart', () => {
+  let repository: TestServer;
+
+  before(async () => {
+    repository = await startServer((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+  });
+
+  after(() => repository.close());
+
+  test('300 releases with 300 charts of it: one request, one change, and every chart says why', { timeout: 20_000 }, async () => {
+    const cache = new RemoteChartCache(mkdtempSync(path.join(tmpdir(), 'hr-down-')));
+    const repo = { url: repository.url };
+    const refs = Array.from({ length: 300 }, (_, i) => ({ uri: 'file:///r.yaml', sourceKind: 'HelmRepository', sourceName: 'charts', chart: `app-${i}`, version: '1.x' }));
+    let changes = 0;
+    // As the server does: every change re-runs diagnostics, which look every chart up again.
+    const pass = () => refs.forEach((ref) => lookup.lookup(ref, repo));
+    const lookup: RemoteChartLookup = newLookup(cache, { settleMs: 20, onChanged: () => (changes++, pass()) });
+    pass();
+    await sleep(1000);
+    const asked = [...repository.hits.values()].reduce((a, b) => a + b, 0);
+    assert.equal(asked, 1, `the repository was asked ${asked} times (the charts took turns instead of backing off together)`);
+    assert.equal(changes, 1, `${changes} change notifications: each one republishes the diagnostics of the workspace`);
+    for (const ref of [refs[0]!, refs[299]!]) assert.match(lookup.problemOf(repo.url, ref.chart) ?? '', /HTTP 503/);
+  });
+});
+
 /** A lookup as the server makes it: every change runs diagnostics, which ask for the chart and its versions. */
 function newLookup(cache: RemoteChartCache, options: { settleMs: number; maxFailures?: number; onChanged?: () => void }): RemoteChartLookup {
   const home = mkdtempSync(path.join(tmpdir(), 'hr-lookup-home-'));

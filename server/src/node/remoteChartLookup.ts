@@ -113,7 +113,7 @@ export class RemoteChartLookup {
 
   /** The last error fetching a chart, for a hover or a status line. */
   problemOf(url: string, chart: string): string | undefined {
-    return this.failures.peek(`${url} ${chart}`)?.message;
+    return (this.failures.peek(`${url} ${chart}`) ?? this.failures.peek(repositoryKey(url)))?.message;
   }
 
   /** How many charts have a failure remembered. */
@@ -142,7 +142,7 @@ export class RemoteChartLookup {
    */
   private background(source: Source, chart: string, task: string, work: Work): void {
     const key = `${source.url} ${chart}`;
-    if (!this.mayTry(key)) return;
+    if (!this.mayTry(key, source.url)) return;
     const repository = `${normalizeUrl(source.url)}${source.insecure ? ' insecure' : ''}`;
     let queue = this.queues.get(repository);
     if (!queue) this.queues.set(repository, (queue = {}));
@@ -163,9 +163,13 @@ export class RemoteChartLookup {
     job.timer.unref?.();
   }
 
-  private mayTry(key: string): boolean {
+  /** Whether the network may be asked about a chart: not while it, or its whole repository, is backing off. */
+  private mayTry(key: string, url: string): boolean {
+    if (!this.options.allowDownload()) return false;
+    const now = this.now();
     const failure = this.failures.peek(key);
-    return this.options.allowDownload() && !(failure && this.now() < failure.retryAt);
+    const repositoryFailure = this.failures.peek(repositoryKey(url));
+    return !(failure && now < failure.retryAt) && !(repositoryFailure && now < repositoryFailure.retryAt);
   }
 
   /** Starts the job waiting for a repository when its name has settled and nothing else runs there. */
@@ -178,12 +182,12 @@ export class RemoteChartLookup {
       return;
     }
     queue.waiting = undefined;
-    if (!this.mayTry(job.key)) {
+    if (!this.mayTry(job.key, job.source.url)) {
       this.queues.delete(repository);
       return;
     }
     queue.running = { key: job.key, tasks: new Set(job.tasks.keys()) };
-    const previous = this.failures.peek(job.key);
+    const previous = this.failures.peek(job.key) ?? this.failures.peek(repositoryKey(job.source.url));
     const run = async (): Promise<Array<PromiseSettledResult<{ stale: boolean }>>> => {
       try {
         const auth = await this.credentials.resolve(job.source.url);
@@ -201,14 +205,17 @@ export class RemoteChartLookup {
       if (failed) {
         const error: unknown = failed.reason;
         const message = error instanceof RemoteChartError ? error.message : 'the chart could not be fetched';
-        this.failures.set(job.key, { count, retryAt, message });
+        // A repository that cannot be reached (or refuses us) fails for every chart of it alike: all
+        // of them back off together, so that a thousand releases on it do not each try in turn.
+        this.failures.set(isRepositoryWide(error, job.source.url) ? repositoryKey(job.source.url) : job.key, { count, retryAt, message });
         this.options.log(`${job.chart ? `Chart ${job.chart}` : 'Index'} from ${displayUrl(job.source.url)}: ${message}`);
         if (error instanceof RemoteChartError && (error.kind === 'unauthorized' || error.kind === 'forbidden')) this.options.onRefused?.(job.source.url, error.status ?? 401);
       } else if (stale) {
         // Unreachable, answered from the cached index: wait before asking the network again.
-        this.failures.set(job.key, { count, retryAt, message: 'the repository cannot be reached; the cached index is used' });
+        this.failures.set(repositoryKey(job.source.url), { count, retryAt, message: 'the repository cannot be reached; the cached index is used' });
       } else {
         this.failures.delete(job.key);
+        this.failures.delete(repositoryKey(job.source.url));
       }
       try {
         this.options.onChanged();
@@ -217,4 +224,22 @@ export class RemoteChartLookup {
       }
     });
   }
+}
+
+/** What a failure of a whole repository is remembered by. */
+function repositoryKey(url: string): string {
+  return `${normalizeUrl(url)} (repository)`;
+}
+
+/**
+ * Failures that say nothing about the chart asked for: the repository cannot be reached, answers
+ * with a server error, or refuses the credentials (an HTTP repository's index serves every chart;
+ * an OCI registry may grant one chart and refuse another, so there a refusal stays with the chart).
+ */
+function isRepositoryWide(error: unknown, url: string): boolean {
+  if (!(error instanceof RemoteChartError)) return false;
+  if (error.kind === 'network' || error.kind === 'timeout') return true;
+  if (error.kind === 'http') return (error.status ?? 0) >= 500;
+  if (error.kind === 'unauthorized' || error.kind === 'forbidden') return !url.startsWith('oci://');
+  return false;
 }
