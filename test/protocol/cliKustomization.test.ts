@@ -119,3 +119,21 @@ describe('helmrelease-check on Kustomizations and ArtifactGenerators', () => {
     assert.equal(after.stdout, '');
   });
 });
+
+describe('CLI: spec.path of a Kustomization against the repository checked', () => {
+  test('a path to a folder that does not exist is reported, one that exists is not', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'hr-cli-path-'));
+    mkdirSync(path.join(root, 'clusters/prod'), { recursive: true });
+    mkdirSync(path.join(root, 'apps/prod'), { recursive: true });
+    writeFileSync(path.join(root, 'apps/prod/config.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: apps\ndata:\n  mode: prod\n');
+    const kustomization = (name: string, where: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 10m\n  prune: true\n  path: ${where}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n`;
+    writeFileSync(path.join(root, 'clusters/prod/apps.yaml'), [kustomization('apps', './apps/prod'), kustomization('infra', './infrastructure/prod')].join('---\n'));
+    const { code, stdout } = await run(['--format', 'json', '.'], root);
+    assert.equal(code, 1, stdout);
+    const reported = JSON.parse(stdout) as Array<{ file: string; code: string; message: string }>;
+    const missing = reported.filter((d) => d.code === 'kustomization-path-missing');
+    assert.equal(missing.length, 1, JSON.stringify(reported));
+    assert.match(missing[0]!.message, /infrastructure\/prod/);
+  });
+});

@@ -6,6 +6,7 @@ import { fileDiagnostics, type FileContext } from '../service/languageService';
 import { WorkspaceIndex } from '../service/workspace/workspaceIndex';
 import { extractFileFacts } from '../service/workspace/extract';
 import { safeFixes } from '../service/features/codeActions';
+import { repositoryUrls } from '../node/gitRemotes';
 import { inPatchFolder, KustomizePatches } from '../node/kustomizePatches';
 import { LocalCharts } from '../node/localCharts';
 import { LineIndex } from '../service/text/lineIndex';
@@ -45,7 +46,12 @@ export function decode(bytes: Uint8Array): { text: string; valid: boolean } {
  * Checks files. With `workspace` (the CLI was given directories), the files also form a workspace
  * index and get the cross-file checks (references, cycles, duplicates), as in the editor.
  */
-export async function checkFiles(files: readonly string[], settings: Settings, fix = false, workspace?: { folders: string[] }): Promise<CheckResult> {
+export async function checkFiles(
+  files: readonly string[],
+  settings: Settings,
+  fix = false,
+  workspace?: { folders: string[]; directories?: { listed: string[]; excluded: string[]; complete: boolean } },
+): Promise<CheckResult> {
   const results: FileResult[] = [];
   const problems: string[] = [];
   const patches = new KustomizePatches();
@@ -81,6 +87,9 @@ export async function checkFiles(files: readonly string[], settings: Settings, f
   if (index && workspace) {
     index.setFolders(workspace.folders);
     for (const { file, uri, model } of models) index.setFile(uri, extractFileFacts(uri, file, model), file);
+    // As in the editor: the directories that exist, and the Git remotes that make a GitRepository this repository.
+    if (workspace.directories) index.addDirectories(workspace.directories.listed, workspace.directories.excluded, workspace.directories.complete);
+    for (const folder of workspace.folders) index.setRepositoryUrls(folder, await repositoryUrls(folder));
   }
   // Post-build substitution: the variables of the Flux Kustomizations (among the files given) that apply each file.
   const substitutions = index ? new SubstitutionResolver({ applying: (uri) => index.applyingKustomizations(uri), lookup: workspaceSourceLookup(index, () => undefined), revisionOf: (name) => index.revisionOf(name) }) : undefined;

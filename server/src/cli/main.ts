@@ -110,7 +110,7 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
     err(`helmrelease-check: cannot use the settings file: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  const { files, problems: listProblems } = await collectFiles(options.paths.map((p) => path.resolve(cwd, p)), settings.exclude);
+  const { files, problems: listProblems, directories: walked } = await collectFiles(options.paths.map((p) => path.resolve(cwd, p)), settings.exclude);
   // Directories are repositories: their files form one workspace with cross-file checks.
   const directories: string[] = [];
   for (const input of options.paths) {
@@ -120,7 +120,9 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
       // reported by collectFiles
     }
   }
-  const checked = await checkFiles(files, settings, options.fix, directories.length > 0 ? { folders: directories } : undefined);
+  // Every directory was walked (unless some could not be read): a Kustomization's spec.path naming none is missing.
+  const workspace = directories.length > 0 ? { folders: directories, directories: { ...walked, complete: listProblems.length === 0 } } : undefined;
+  const checked = await checkFiles(files, settings, options.fix, workspace);
   const { problems: readProblems } = checked;
   const results = options.hints ? checked.results : checked.results.map((r) => ({ ...r, diagnostics: r.diagnostics.filter((d) => d.severity !== 4) }));
   for (const { file, fixed } of results) {

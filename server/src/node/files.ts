@@ -6,6 +6,8 @@ export interface FileList {
   files: string[];
   /** Paths that could not be read, with the reason. */
   problems: string[];
+  /** The directories walked, and those left out by `exclude` (whose content is not known). */
+  directories: { listed: string[]; excluded: string[] };
 }
 
 /**
@@ -15,6 +17,7 @@ export interface FileList {
 export async function collectFiles(inputs: readonly string[], exclude: readonly string[] = []): Promise<FileList> {
   const files = new Set<string>();
   const problems: string[] = [];
+  const directories = { listed: [] as string[], excluded: [] as string[] };
   for (const input of inputs) {
     try {
       const stat = await fs.stat(input);
@@ -22,12 +25,14 @@ export async function collectFiles(inputs: readonly string[], exclude: readonly 
         files.add(input);
         continue;
       }
-      for await (const file of walkWorkspace([input], exclude, problems)) if (/\.(ya?ml|json)$/.test(file)) files.add(file);
+      directories.listed.push(input);
+      const onDirectory = (directory: string, excluded: boolean) => (excluded ? directories.excluded : directories.listed).push(directory);
+      for await (const file of walkWorkspace([input], exclude, problems, undefined, onDirectory)) if (/\.(ya?ml|json)$/.test(file)) files.add(file);
     } catch (error) {
       problems.push(`${input}: ${reason(error)}`);
     }
   }
-  return { files: [...files].sort(), problems };
+  return { files: [...files].sort(), problems, directories };
 }
 
 export { reason } from './fsErrors';
