@@ -79,15 +79,19 @@ export async function startRealCluster({ kubeconfig, log = () => undefined } = {
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'flux-cluster-'));
   const children = [];
-  const stop = async () => {
-    for (const child of children.reverse()) {
-      if (child.exitCode !== null) continue;
+  const stopOne = (child) =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => (child.kill('SIGKILL'), resolve()), 5_000);
+      child.once('exit', () => (clearTimeout(timer), resolve()));
       child.kill('SIGTERM');
-      await new Promise((resolve) => {
-        const timer = setTimeout(() => (child.kill('SIGKILL'), resolve()), 10_000);
-        child.once('exit', () => (clearTimeout(timer), resolve()));
-      });
-    }
+    });
+  /** The controllers together, then kube-apiserver, then etcd. */
+  const stop = async () => {
+    const [etcd, apiserver, ...controllers] = children;
+    await Promise.all(controllers.map(stopOne));
+    if (apiserver) await stopOne(apiserver);
+    if (etcd) await stopOne(etcd);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
