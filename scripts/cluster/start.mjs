@@ -188,6 +188,7 @@ export async function startRealCluster({ kubeconfig, log = () => undefined } = {
       const args = [`--metrics-addr=127.0.0.1:${ports[0]}`, `--health-addr=127.0.0.1:${ports[1]}`, '--log-encoding=console'];
       if (name === 'source-controller') {
         port = await freePort();
+        mkdirSync(path.join(dir, 'artifacts'));
         args.push(`--storage-path=${path.join(dir, 'artifacts')}`, `--storage-addr=127.0.0.1:${port}`, `--storage-adv-addr=127.0.0.1:${port}`);
       }
       run(name, args, { KUBECONFIG: kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system' });
