@@ -22,14 +22,20 @@ interface Reconciled {
   status?: { conditions?: Condition[]; artifact?: { revision?: string; url?: string }; observedGeneration?: number };
 }
 
-/** Waits until the object's Ready condition is decided (True or False), and returns the object. */
+/**
+ * Ready conditions that are not an outcome: the real helm-controller says Ready=False with reason
+ * SourceNotReady while its HelmChart is being fetched, before anything is installed.
+ */
+const WAITING_REASONS = new Set(['SourceNotReady', 'Progressing', 'DependencyNotReady']);
+
+/** Waits until the object's Ready condition is decided (True, or False for a reason that is an outcome), and returns the object. */
 async function readyDecided(api: ClusterConnection, path: string, timeoutMs = 60_000): Promise<Reconciled & { ready: Condition }> {
   const deadline = Date.now() + timeoutMs;
   let last: Reconciled | undefined;
   while (Date.now() < deadline) {
     last = await api.request<Reconciled>('GET', path);
     const ready = last.status?.conditions?.find((c) => c.type === 'Ready');
-    if (ready && ready.status !== 'Unknown') return { ...last, ready };
+    if (ready && ready.status !== 'Unknown' && !(ready.status === 'False' && WAITING_REASONS.has(ready.reason))) return { ...last, ready };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${path}: Ready not decided after ${timeoutMs / 1000} s; status: ${JSON.stringify(last?.status)}`);
@@ -102,5 +108,72 @@ describe('the real source-controller', () => {
     assert.equal(repository.ready.status, 'False');
     assert.equal(repository.ready.reason, 'Failed');
     assert.match(repository.ready.message, /connection refused/);
+  });
+});
+
+describe('the real helm-controller', () => {
+  let cluster: RealCluster;
+  let api: ClusterConnection;
+  let charts: TestServer;
+  const RELEASES = '/apis/helm.toolkit.fluxcd.io/v2/namespaces/apps/helmreleases';
+
+  before(async () => {
+    // `name` goes into a ConfigMap's name: an invalid one makes the install fail at the API server.
+    const chart = await buildTgz([
+      { name: 'settings/Chart.yaml', content: 'apiVersion: v2\nname: settings\nversion: 1.2.0\n' },
+      { name: 'settings/values.yaml', content: 'name: settings\nmode: demo\n' },
+      { name: 'settings/templates/configmap.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\ndata:\n  mode: {{ .Values.mode | quote }}\n' },
+    ]);
+    charts = await startServer((req, res) => {
+      if (req.url === '/index.yaml') res.end(`apiVersion: v1\nentries:\n  settings:\n    - name: settings\n      version: 1.2.0\n      urls: [${charts.url}/settings-1.2.0.tgz]\n`);
+      else if (req.url === '/settings-1.2.0.tgz') res.end(chart);
+      else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    cluster = await startRealCluster();
+    for (const name of ['source-controller', 'helm-controller']) assert.ok(cluster.controllers.includes(name), `${name} is not built: run \`npm run cluster:build\``);
+    api = loadKubeconfig({ path: cluster.kubeconfig }).connect('flux-local-token', { requestTimeoutMs: 10_000 });
+    for (const name of ['flux-system', 'apps']) await api.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+    await api.request('POST', `${SOURCES}/helmrepositories`, {
+      body: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'charts', namespace: 'flux-system' }, spec: { interval: '10m', url: charts.url } },
+    });
+  });
+
+  after(async () => {
+    await cluster?.stop();
+    await charts?.close();
+  });
+
+  const release = (name: string, values: Record<string, unknown>) => ({
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name, namespace: 'apps' },
+    spec: {
+      interval: '10m',
+      chart: { spec: { chart: 'settings', version: '1.x', sourceRef: { kind: 'HelmRepository', name: 'charts', namespace: 'flux-system' } } },
+      install: { remediation: { retries: 1 } },
+      values,
+    },
+  });
+
+  it('installs a release: Ready with reason InstallSucceeded, its history holds the deployed chart version, the ConfigMap exists', async () => {
+    await api.request('POST', RELEASES, { body: release('healthy', { name: 'healthy-settings' }) });
+    const hr = (await readyDecided(api, `${RELEASES}/healthy`, 120_000)) as Reconciled & { ready: Condition; status: { history?: Array<{ chartVersion: string; status: string }> } };
+    assert.equal(hr.ready.status, 'True', hr.ready.message);
+    assert.equal(hr.ready.reason, 'InstallSucceeded');
+    assert.deepEqual(hr.status.history?.map((h) => [h.chartVersion, h.status]), [['1.2.0', 'deployed']]);
+    const configMap = await api.request<{ data: Record<string, string> }>('GET', '/api/v1/namespaces/apps/configmaps/healthy-settings');
+    assert.deepEqual(configMap.data, { mode: 'demo' });
+  });
+
+  it('a release whose install fails is Ready=False, with the reason and the failed attempt in its history', async () => {
+    await api.request('POST', RELEASES, { body: release('failing', { name: 'Not_A_Valid_Name' }) });
+    const hr = (await readyDecided(api, `${RELEASES}/failing`, 120_000)) as Reconciled & { ready: Condition; status: { history?: Array<{ chartVersion: string; status: string }> } };
+    assert.equal(hr.ready.status, 'False');
+    assert.match(hr.ready.reason, /InstallFailed|RetriesExceeded/);
+    assert.match(hr.ready.message, /Not_A_Valid_Name|invalid/i);
+    assert.ok(hr.status.history?.some((h) => h.status === 'failed'), JSON.stringify(hr.status.history));
   });
 });
