@@ -8,6 +8,7 @@ import { startRealCluster, type RealCluster } from '../../scripts/cluster/start.
 import { loadKubeconfig } from '../../client/src/cluster/kubeconfig';
 import type { ClusterConnection } from '../../client/src/cluster/connection';
 import { buildTgz, startServer, type TestServer } from '../remoteCharts/helpers';
+import { reconcile, resume, suspend } from '../../client/src/cluster/actions';
 import { freePort } from '../clusterCore/helpers';
 
 const SOURCES = '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system';
@@ -174,6 +175,44 @@ describe('the real helm-controller', () => {
     assert.equal(hr.ready.status, 'False');
     assert.match(hr.ready.reason, /InstallFailed|RetriesExceeded/);
     assert.match(hr.ready.message, /Not_A_Valid_Name|invalid/i);
-    assert.ok(hr.status.history?.some((h) => h.status === 'failed'), JSON.stringify(hr.status.history));
+    // The failed install is remediated by uninstalling it: the real controller records that in the
+    // history entry (`action: uninstall-remediation`), or the entry still says `failed`.
+    const history = (hr.status.history ?? []) as Array<{ chartVersion: string; status: string; action?: string }>;
+    assert.ok(history.length > 0 && history.every((h) => h.chartVersion === '1.2.0'), JSON.stringify(history));
+    assert.ok(history.some((h) => h.status === 'failed' || h.action === 'uninstall-remediation'), JSON.stringify(history));
+  });
+
+  const healthy = { kind: 'HelmRelease', namespace: 'apps', name: 'healthy' } as const;
+
+  it('Reconcile (the Flux view command) waits for the real controller and reports "applied revision 1.2.0"', async () => {
+    const progress: string[] = [];
+    const result = await reconcile(api, healthy, { timeoutMs: 120_000, pollMs: 250, onProgress: (m) => progress.push(m) });
+    assert.equal(result.message, 'applied revision 1.2.0', progress.join('\n'));
+    const object = await api.request<{ metadata: { annotations: Record<string, string> }; status: { lastHandledReconcileAt?: string } }>('GET', `${RELEASES}/healthy`);
+    assert.equal(object.status.lastHandledReconcileAt, object.metadata.annotations['reconcile.fluxcd.io/requestedAt'], 'the controller handled our request token');
+  });
+
+  it('Reconcile with source goes through the HelmChart and the HelmRepository first', async () => {
+    const result = await reconcile(api, healthy, { withSource: true, timeoutMs: 120_000, pollMs: 250 });
+    assert.equal(result.message, 'applied revision 1.2.0');
+    assert.ok(result.notes.some((note) => /HelmRepository|fetched revision/.test(note)), result.notes.join('\n'));
+  });
+
+  it('Reconcile --force --reset: the real controller handles both tokens and the release is upgraded again', async () => {
+    const result = await reconcile(api, healthy, { force: true, reset: true, timeoutMs: 120_000, pollMs: 250 });
+    assert.equal(result.message, 'applied revision 1.2.0');
+    const object = await api.request<{ metadata: { annotations: Record<string, string> }; status: { lastHandledForceAt?: string; lastHandledResetAt?: string; history?: unknown[] } }>('GET', `${RELEASES}/healthy`);
+    assert.equal(object.status.lastHandledForceAt, object.metadata.annotations['reconcile.fluxcd.io/forceAt']);
+    assert.equal(object.status.lastHandledResetAt, object.metadata.annotations['reconcile.fluxcd.io/resetAt']);
+    assert.ok((object.status.history?.length ?? 0) >= 2, 'a forced release is a new Helm release');
+  });
+
+  it('Suspend sets spec.suspend; Resume clears it and waits until the real controller has reconciled', async () => {
+    const suspended = await suspend(api, healthy);
+    assert.equal((suspended as { spec?: { suspend?: boolean } }).spec?.suspend, true);
+    const result = await resume(api, healthy, { wait: true, timeoutMs: 120_000, pollMs: 250 });
+    assert.equal(result.message, 'applied revision 1.2.0');
+    const object = await api.request<{ spec: { suspend?: boolean } }>('GET', `${RELEASES}/healthy`);
+    assert.notEqual(object.spec.suspend, true);
   });
 });
