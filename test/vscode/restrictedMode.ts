@@ -95,7 +95,12 @@ async function main(): Promise<number> {
       const row = (name: string) => current.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: name }).first();
       await poll('infrastructure in the explorer', async () => ((await row('infrastructure').count()) > 0 ? true : undefined));
       await row('infrastructure').click();
-      await poll('the sources folder open', async () => ((await row('helm-repositories.yaml').count()) > 0 ? true : (await row('sources').click(), undefined)));
+      // Clicked only while collapsed: a click on every poll would close it again before it renders.
+      await poll('the sources folder open', async () => {
+        if ((await row('helm-repositories.yaml').count()) > 0) return true;
+        if ((await row('sources').getAttribute('aria-expanded')) !== 'true') await row('sources').click();
+        return undefined;
+      });
       await row('helm-repositories.yaml').click();
       await poll('the editor', async () => ((await current.locator('.monaco-editor .view-lines').count()) > 0 ? true : undefined));
       await current.locator('.statusbar-item[id*="status.problems"], .statusbar-item:has(.codicon-error)').first().click();
