@@ -38,7 +38,7 @@ describe('diagnostics pulled by the client', () => {
   };
   /** Pulls the workspace until what is held for `relative` matches. */
   const workspaceUntil = async (relative: string, until: (diagnostics: Diagnostic[] | undefined) => boolean): Promise<Diagnostic[] | undefined> => {
-    for (let i = 0; i < 100 && !until(held.get(uri(relative))?.items); i++) await pullWorkspace();
+    for (let i = 0; i < 20 && !until(held.get(uri(relative))?.items); i++) await pullWorkspace();
     return held.get(uri(relative))?.items;
   };
   const pullDocument = (relative: string, previousResultId?: string) =>
@@ -76,8 +76,9 @@ describe('diagnostics pulled by the client', () => {
     const pending = pullWorkspace();
     writeFileSync(path.join(root, RELEASE), text(RELEASE).replace(/interval: \S+/, 'interval: 5 minutes'));
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(RELEASE), type: 2 }] });
-    const items = await pending;
-    const reported = items.map((item) => item.uri);
+    // Files the first pass over the workspace was still checking may come first, in this answer or the next.
+    const reported = (await pending).map((item) => item.uri);
+    for (let i = 0; i < 20 && !codes(held.get(uri(RELEASE))?.items).includes('invalid-pattern'); i++) reported.push(...(await pullWorkspace()).map((item) => item.uri));
     assert.ok(reported.includes(uri(RELEASE)), `the changed file is reported: ${reported.join(', ')}`);
     assert.ok(!reported.includes(uri(SOURCES)), 'a file whose problems did not change is not sent again');
     assert.deepEqual(codes(held.get(uri(RELEASE))?.items), ['invalid-pattern']);
