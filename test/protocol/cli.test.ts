@@ -1,25 +1,11 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { CLI, runCli } from './cliRunner';
 
-const CLI = path.resolve(__dirname, '../../dist/cli.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = runCli;
 
 const good = `apiVersion: source.toolkit.fluxcd.io/v1
 kind: HelmRepository

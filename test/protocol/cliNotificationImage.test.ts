@@ -1,22 +1,14 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { CLI, runCli } from './cliRunner';
 
 // The CLI checks Alerts, Providers, Receivers and the image kinds like the other Flux kinds, and
 // --fix migrates a removed notification version (Alert summary into eventMetadata).
 
-const CLI = path.resolve(__dirname, '../../dist/cli.js');
-
-function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = runCli;
 
 const notifications = `apiVersion: notification.toolkit.fluxcd.io/v1beta3
 kind: Provider
