@@ -1,6 +1,7 @@
 // CustomResourceDefinitions for the real cluster, made from our own schemas (schemas/*.json): the
 // structure of each kind's spec (types, required fields, enums, patterns, bounds, our descriptions),
-// a status subresource whose content is kept as the controllers write it.
+// a status subresource whose content is kept as the controllers write it, Flux's short names and
+// `kubectl get` columns.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,30 @@ function structural(node) {
   return out;
 }
 
+/** The short names Flux gives its kinds (what `kubectl get hr` and `flux` users type). */
+const SHORT_NAMES = {
+  HelmRelease: ['hr'],
+  Kustomization: ['ks'],
+  GitRepository: ['gitrepo'],
+  HelmRepository: ['helmrepo'],
+  HelmChart: ['hc'],
+  OCIRepository: ['ocirepo'],
+  ExternalArtifact: ['ea'],
+  ArtifactGenerator: ['ag'],
+  ImageRepository: ['imgrepo', 'imagerepo'],
+  ImagePolicy: ['imgpol', 'imagepol'],
+  ImageUpdateAutomation: ['iua', 'imgupd', 'imgauto'],
+};
+
+/** Kinds without a Ready condition show only their age in `kubectl get`. */
+const WITHOUT_CONDITIONS = new Set(['Alert', 'Provider']);
+
+function printerColumns(kind) {
+  const ready = (field, name) => ({ jsonPath: `.status.conditions[?(@.type=="Ready")].${field}`, name, type: 'string' });
+  const age = { jsonPath: '.metadata.creationTimestamp', name: 'Age', type: 'date' };
+  return WITHOUT_CONDITIONS.has(kind) ? [age] : [age, ready('status', 'Ready'), ready('message', 'Status')];
+}
+
 function plural(kind) {
   const lower = kind.toLowerCase();
   return lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
@@ -52,13 +77,14 @@ export function fluxCrds({ permissive = new Set() } = {}) {
         spec: {
           group,
           scope: 'Namespaced',
-          names: { kind: schema.kind, listKind: `${schema.kind}List`, plural: plural(schema.kind), singular: schema.kind.toLowerCase() },
+          names: { kind: schema.kind, listKind: `${schema.kind}List`, plural: plural(schema.kind), singular: schema.kind.toLowerCase(), ...(SHORT_NAMES[schema.kind] ? { shortNames: SHORT_NAMES[schema.kind] } : {}) },
           versions: [
             {
               name: version,
               served: true,
               storage: true,
               subresources: { status: {} },
+              additionalPrinterColumns: printerColumns(schema.kind),
               schema: {
                 openAPIV3Schema: {
                   type: 'object',

@@ -1,9 +1,11 @@
 // A real local cluster: etcd and kube-apiserver built from their Go modules (scripts/cluster/build.mjs),
 // on loopback, with RBAC, client-certificate and token authentication, and the Flux CRDs made from
-// our schemas; the Flux controllers too, when they are built. Prints `ready <kubeconfig>` and stops
+// our schemas; the Flux controllers too, when they are built. From the command line it also starts
+// the demo (test/realCluster/demo.ts: chart sources, a Git server, the tutorial's objects applied by
+// the real controllers), prints `ready <kubeconfig>` once its HelmReleases are reconciled, and stops
 // everything on SIGTERM or SIGINT.
 //
-//   npm run cluster -- --kubeconfig FILE
+//   npm run cluster -- [--kubeconfig FILE] [--empty: no demo] [--verbose: the programs' logs]
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,10 +13,11 @@ import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMPONENTS, programPath } from './build.mjs';
 import { fluxCrds } from './crds.mjs';
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const program = (name) => programPath(COMPONENTS.find((c) => c.name === name));
 
 function freePort() {
@@ -186,6 +189,8 @@ export async function startRealCluster({ kubeconfig, log = () => undefined } = {
       if (!existsSync(program(name))) continue;
       const ports = [await freePort(), await freePort()];
       const args = [`--metrics-addr=127.0.0.1:${ports[0]}`, `--health-addr=127.0.0.1:${ports[1]}`, '--log-encoding=console'];
+      // Flux retries an object whose dependency is not ready after 30 s; 5 s keeps the demo and tests brisk.
+      if (name !== 'source-controller') args.push('--requeue-dependency=5s');
       if (name === 'source-controller') {
         port = await freePort();
         mkdirSync(path.join(dir, 'artifacts'));
@@ -205,13 +210,29 @@ async function main() {
   const args = process.argv.slice(2);
   const at = args.indexOf('--kubeconfig');
   const kubeconfig = at >= 0 ? path.resolve(args[at + 1]) : undefined;
-  const verbose = args.includes('--verbose');
+  const log = args.includes('--verbose') ? (line) => console.error(line) : undefined;
   try {
-    const cluster = await startRealCluster({ kubeconfig, log: verbose ? (line) => console.error(line) : undefined });
-    console.log(`controllers: ${cluster.controllers.length > 0 ? cluster.controllers.join(', ') : 'none built (node scripts/cluster/build.mjs)'}`);
-    console.log(`ready ${cluster.kubeconfig}`);
+    let stop;
+    if (args.includes('--empty')) {
+      const cluster = await startRealCluster({ kubeconfig, log });
+      console.log(`controllers: ${cluster.controllers.length > 0 ? cluster.controllers.join(', ') : 'none built (npm run cluster:build)'}`);
+      console.log(`ready ${cluster.kubeconfig}`);
+      stop = cluster.stop;
+    } else {
+      // The demo (test/realCluster/demo.ts, TypeScript through tsx): chart sources, a Git server and the tutorial's objects.
+      const { tsImport } = await import('tsx/esm/api');
+      const { startRealDemo } = await tsImport(pathToFileURL(path.join(ROOT, 'test', 'realCluster', 'demo.ts')).href, import.meta.url);
+      console.log('starting etcd, kube-apiserver, the Flux controllers, the chart sources and the Git server');
+      const demo = await startRealDemo({ kubeconfig, log });
+      console.log(`git: ${demo.git.url}; charts: ${demo.charts.httpRepository}, ${demo.charts.ociHelmRepository}, ${demo.charts.ociRepository}`);
+      console.log('waiting for the HelmReleases to be reconciled');
+      await demo.settled();
+      console.log(`ready ${demo.cluster.kubeconfig}`);
+      console.log(`  KUBECONFIG=${demo.cluster.kubeconfig} kubectl get ks,hr -A`);
+      stop = demo.stop;
+    }
     const shutdown = async () => {
-      await cluster.stop();
+      await stop();
       process.exit(0);
     };
     process.on('SIGTERM', shutdown);
@@ -222,4 +243,5 @@ async function main() {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) void main();
+// Run as a program, not when imported (tsx imports this file again for the demo, with a query in its URL).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

@@ -81,16 +81,21 @@ export async function buildLargeChart(name: string, bytes: number): Promise<Buff
   return Buffer.concat(chunks);
 }
 
-/** A chart archive `<name>/Chart.yaml`, `values.yaml`, optional schema and extra entries. */
-export async function buildChart(name: string, version: string, options: { values?: string; schema?: object; extra?: TarEntry[]; dependencies?: Array<{ name: string; alias?: string }> } = {}): Promise<Buffer> {
+/** A chart archive `<name>/Chart.yaml`, `values.yaml`, its templates, optional schema and extra entries. */
+export async function buildChart(
+  name: string,
+  version: string,
+  options: { values?: string; schema?: object; extra?: TarEntry[]; dependencies?: Array<{ name: string; alias?: string }>; templates?: Record<string, string> } = {},
+): Promise<Buffer> {
   const deps = options.dependencies?.length
     ? `dependencies:\n${options.dependencies.map((d) => `  - name: ${d.name}\n    version: "*"${d.alias ? `\n    alias: ${d.alias}` : ''}`).join('\n')}\n`
     : '';
   const entries: TarEntry[] = [
     { name: `${name}/Chart.yaml`, content: `apiVersion: v2\nname: ${name}\nversion: ${version}\n${deps}` },
     { name: `${name}/values.yaml`, content: options.values ?? 'replicaCount: 1\n' },
-    { name: `${name}/templates/deployment.yaml`, content: 'kind: Deployment\n' },
   ];
+  // Without templates of its own, a placeholder that only the language server reads (Helm could not install it).
+  for (const [file, content] of Object.entries(options.templates ?? { 'deployment.yaml': 'kind: Deployment\n' })) entries.push({ name: `${name}/templates/${file}`, content });
   if (options.schema) entries.push({ name: `${name}/values.schema.json`, content: JSON.stringify(options.schema) });
   entries.push(...(options.extra ?? []));
   return buildTgz(entries);

@@ -192,12 +192,53 @@ const POSTGRES_CHARTS = [
   { version: '17.0.0', created: '2025-01-14T10:00:00Z', values: POSTGRES_VALUES('adminPassword', '10Gi') },
 ];
 
+// The charts' templates are installable on the real cluster (test/realCluster/demo.ts), which has no
+// kubelet: their resources are ready without pods, except grade-api's database migration Job.
+
+const SERVICE = (port: string, type = 'ClusterIP'): string =>
+  ['apiVersion: v1', 'kind: Service', 'metadata:', '  name: {{ .Release.Name }}', 'spec:', `  type: ${type}`, '  selector:', '    app: {{ .Release.Name }}', '  ports:', `    - port: ${port}`, ''].join('\n');
+
+const POSTGRES_TEMPLATES = {
+  'service.yaml': SERVICE('5432'),
+  'configmap.yaml': ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: {{ .Release.Name }}-postgresql', 'data:', '  architecture: {{ .Values.architecture | quote }}', '  database: {{ .Values.auth.database | quote }}', ''].join('\n'),
+};
+
+/** A post-install hook Job that never completes without a kubelet: the install fails as "timed out waiting for the condition". */
+const GRADE_API_TEMPLATES = {
+  'configmap.yaml': ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: {{ .Release.Name }}-settings', 'data:', '  replicas: {{ .Values.replicaCount | quote }}', '  image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"', ''].join('\n'),
+  'migrate-job.yaml': [
+    'apiVersion: batch/v1',
+    'kind: Job',
+    'metadata:',
+    '  name: {{ .Release.Name }}-migrate',
+    '  annotations:',
+    '    helm.sh/hook: post-install,post-upgrade',
+    '    helm.sh/hook-delete-policy: before-hook-creation',
+    'spec:',
+    '  backoffLimit: 0',
+    '  template:',
+    '    spec:',
+    '      restartPolicy: Never',
+    '      containers:',
+    '        - name: migrate',
+    '          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"',
+    '          args: [migrate]',
+    '',
+  ].join('\n'),
+};
+
+/** `service.type` goes to the Service: a type Kubernetes does not know makes an upgrade fail at the API server. */
+const PODINFO_TEMPLATES = {
+  'service.yaml': SERVICE('{{ .Values.service.httpPort }}', '{{ .Values.service.type }}'),
+  'configmap.yaml': ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: {{ .Release.Name }}-ui', 'data:', '  replicas: {{ .Values.replicaCount | quote }}', '  message: {{ .Values.ui.message | quote }}', '  color: {{ .Values.ui.color | quote }}', ''].join('\n'),
+};
+
 async function startHttpRepository(): Promise<TestServer> {
   const files = new Map<string, Buffer>();
   const entries: string[] = [];
   // Newest first, as `helm repo index` writes them.
   for (const chart of [...POSTGRES_CHARTS].reverse()) {
-    const archive = await buildChart('postgresql', chart.version, { values: chart.values });
+    const archive = await buildChart('postgresql', chart.version, { values: chart.values, templates: POSTGRES_TEMPLATES });
     const name = `postgresql-${chart.version}.tgz`;
     files.set(`/bitnami/${name}`, archive);
     entries.push(
@@ -279,7 +320,7 @@ function gradeApiSchema(withLogLevel: boolean): object {
 async function pushGradeApi(registry: Registry): Promise<void> {
   const authorization = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
   for (const version of ['1.0.0', '1.2.0']) {
-    const archive = await buildChart('grade-api', version, { values: GRADE_API_VALUES, schema: gradeApiSchema(version !== '1.0.0') });
+    const archive = await buildChart('grade-api', version, { values: GRADE_API_VALUES, schema: gradeApiSchema(version !== '1.0.0'), templates: GRADE_API_TEMPLATES });
     await pushChart(registry.url, 'example/charts/grade-api', 'grade-api', version, authorization, archive);
   }
 }
@@ -327,6 +368,6 @@ resources:
 
 async function pushPodinfo(registry: Registry): Promise<void> {
   for (const version of ['6.5.4', '6.7.0']) {
-    await pushChart(registry.url, 'stefanprodan/charts/podinfo', 'podinfo', version, undefined, await buildChart('podinfo', version, { values: PODINFO_VALUES(version) }));
+    await pushChart(registry.url, 'stefanprodan/charts/podinfo', 'podinfo', version, undefined, await buildChart('podinfo', version, { values: PODINFO_VALUES(version), templates: PODINFO_TEMPLATES }));
   }
 }

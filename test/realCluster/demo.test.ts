@@ -1,0 +1,85 @@
+// The demo `npm run cluster` starts, end to end on the real controllers: source-controller clones
+// the fleet repository over smart HTTP and pulls the charts from the local HTTP repository and
+// registries, kustomize-controller applies infrastructure and then apps (post-build substitution
+// done), helm-controller installs podinfo and postgres and fails grade-api, and kubectl shows it.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { startRealDemo, type RealDemo } from './demo';
+
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
+interface FluxObject {
+  status?: { conditions?: Condition[]; inventory?: { entries?: Array<{ id: string; v: string }> }; lastAppliedRevision?: string };
+}
+
+const ready = (object: FluxObject) => object.status?.conditions?.find((c) => c.type === 'Ready');
+
+describe('the demo on the real cluster', () => {
+  let demo: RealDemo;
+
+  before(async () => {
+    demo = await startRealDemo();
+    await demo.settled();
+  });
+
+  after(async () => {
+    await demo?.stop();
+  });
+
+  const get = <T = FluxObject>(path: string) => demo.api.request<T>('GET', path);
+  const kustomization = (name: string) => get(`/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/${name}`);
+  const helmRelease = (namespace: string, name: string) => get(`/apis/helm.toolkit.fluxcd.io/v2/namespaces/${namespace}/helmreleases/${name}`);
+
+  it('the Kustomizations apply the repository: both Ready at its commit, apps listing its HelmReleases in its inventory', async () => {
+    for (const name of ['infrastructure', 'apps']) {
+      const k = await kustomization(name);
+      assert.equal(ready(k)?.status, 'True', `${name}: ${ready(k)?.message}`);
+      assert.match(k.status?.lastAppliedRevision ?? '', /^main@sha1:[0-9a-f]{40}$/);
+    }
+    const ids = ((await kustomization('apps')).status?.inventory?.entries ?? []).map((e) => e.id).sort();
+    assert.deepEqual(
+      ids.filter((id) => id.includes('HelmRelease')),
+      ['grade-api_grade-api_helm.toolkit.fluxcd.io_HelmRelease', 'grade-api_postgres_helm.toolkit.fluxcd.io_HelmRelease', 'podinfo_podinfo_helm.toolkit.fluxcd.io_HelmRelease'],
+    );
+    const sources = ((await kustomization('infrastructure')).status?.inventory?.entries ?? []).map((e) => e.id).sort();
+    assert.deepEqual(sources, [
+      'flux-system_bitnami_source.toolkit.fluxcd.io_HelmRepository',
+      'flux-system_grade-api-charts_source.toolkit.fluxcd.io_HelmRepository',
+      'flux-system_podinfo_source.toolkit.fluxcd.io_OCIRepository',
+    ]);
+  });
+
+  it('podinfo is installed from the OCI registry with the substituted values, postgres from the HTTP repository', async () => {
+    const podinfo = await helmRelease('podinfo', 'podinfo');
+    assert.equal(ready(podinfo)?.status, 'True', ready(podinfo)?.message);
+    const ui = await get<{ data: Record<string, string> }>('/api/v1/namespaces/podinfo/configmaps/podinfo-ui');
+    assert.equal(ui.data.message, 'Hello from production');
+    assert.equal(ui.data.replicas, '3');
+    const postgres = await helmRelease('grade-api', 'postgres');
+    assert.equal(ready(postgres)?.status, 'True', ready(postgres)?.message);
+    const settings = await get<{ data: Record<string, string> }>('/api/v1/namespaces/grade-api/configmaps/postgres-postgresql');
+    assert.equal(settings.data.database, 'grades');
+  });
+
+  it('grade-api, from the private registry, fails: its migration Job never completes', async () => {
+    const gradeApi = await helmRelease('grade-api', 'grade-api');
+    const condition = ready(gradeApi);
+    assert.equal(condition?.status, 'False');
+    assert.match(condition?.reason ?? '', /InstallFailed|RetriesExceeded/);
+    assert.match(condition?.message ?? '', /post-install|timed out|deadline/i);
+  });
+
+  it('kubectl get hr -A shows podinfo and postgres Ready and grade-api not', () => {
+    const result = spawnSync('kubectl', ['--kubeconfig', demo.cluster.kubeconfig, 'get', 'hr', '-A'], { encoding: 'utf8' });
+    assert.ok(!result.error, 'kubectl is missing: install it (the Kubernetes client) to run this test');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^podinfo\s+podinfo\s+\S+\s+True\s+/m);
+    assert.match(result.stdout, /^grade-api\s+postgres\s+\S+\s+True\s+/m);
+    assert.match(result.stdout, /^grade-api\s+grade-api\s+\S+\s+False\s+/m);
+  });
+});
