@@ -2,21 +2,23 @@
 //
 //   1. builds the extension (skip with --no-build),
 //   2. installs code-server once (scripts/vscode/install-code-server.sh, cached),
-//   3. starts the demo cluster in this process (test/cluster: the Kubernetes API test server and the
-//      Flux simulator with the tutorial's podinfo, postgres and grade-api releases; grade-api fails)
-//      and writes its kubeconfig to a temp folder,
-//   4. copies test/fixtures/gitops-repo to a temp sample workspace and starts the chart sources it
+//   3. copies test/fixtures/gitops-repo to a temp sample workspace and starts the chart sources it
 //      names on 127.0.0.1 (test/vscode/chartSources.ts: an HTTP Helm repository, a private and a
 //      public OCI registry, a chart in the repository), pointing the copy at them, so that values
 //      completion, hover and checks from real charts work without the network; the private
 //      registry's credentials go into a Helm registry config file (HELM_REGISTRY_CONFIG),
+//   4. starts the demo cluster with the tutorial's podinfo, postgres and grade-api releases (grade-api
+//      fails) and writes its kubeconfig to a temp folder: the real cluster (test/realCluster/demo.ts:
+//      etcd, kube-apiserver and the Flux controllers built by `npm run cluster:build`, installing
+//      from the chart sources of step 3) when it is built, else the simulator in this process
+//      (test/cluster: the Kubernetes API test server and the Flux simulator),
 //   5. starts code-server with KUBECONFIG=<demo kubeconfig>, the extension loaded from this checkout
 //      (payload `extensionDevelopmentPath`), and prints the URL to open.
 // Runs until Ctrl+C (or SIGTERM), then stops code-server, the chart sources and the cluster and
 // removes the temp folder.
 //
-// Options: --port N (default 8080, or a free port when 8080 is taken), --no-build, --keep (keep the
-// temp folder), --workspace DIR (open DIR instead of a copy of the fixture; no chart sources are
+// Options: --port N (default 8080, or a free port when 8080 is taken), --no-build, --simulator (the
+// simulated cluster even when the real one is built), --keep (keep the temp folder), --workspace DIR (open DIR instead of a copy of the fixture; no chart sources are
 // started then, and DIR's own chart repositories are used).
 // Env: CODE_SERVER_DIR, CODE_SERVER_VERSION as for the install script.
 import { spawnSync } from 'node:child_process';
@@ -25,6 +27,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { COMPONENTS, programPath } from './cluster/build.mjs';
 import { CODE_SERVER_DIR, CODE_SERVER_ENTRY as ENTRY, CODE_SERVER_VERSION as VERSION, launchCodeServer } from './vscode/codeServer.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,21 +85,11 @@ if (!existsSync(ENTRY) || !existsSync(path.join(CODE_SERVER_DIR, '.flux-helmrele
   }
 }
 
-// ---- 3: the demo cluster, in this process (TypeScript through tsx) ----
+// ---- 3: the sample workspace and its chart sources ----
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'flux-demo-'));
 const kubeconfig = path.join(tmp, 'kubeconfig');
 const { tsImport } = await import('tsx/esm/api');
-const { startDemoCluster } = await tsImport(pathToFileURL(path.join(ROOT, 'test', 'cluster', 'demoData.ts')).href, import.meta.url);
-let demo;
-try {
-  demo = await startDemoCluster({ kubeconfig });
-} catch (err) {
-  rmSync(tmp, { recursive: true, force: true });
-  throw err;
-}
-say(`demo cluster at ${demo.api.url}; kubeconfig ${kubeconfig}`);
-
-// ---- 4: the sample workspace and its chart sources ----
+const load = (file) => tsImport(pathToFileURL(path.join(ROOT, ...file.split('/'))).href, import.meta.url);
 let workspace = option('--workspace');
 let charts;
 const registryConfig = path.join(tmp, 'helm-registry-config.json');
@@ -104,12 +97,11 @@ if (workspace) workspace = path.resolve(workspace);
 else {
   workspace = path.join(tmp, 'gitops-repo');
   cpSync(path.join(ROOT, 'test', 'fixtures', 'gitops-repo'), workspace, { recursive: true });
-  const { helmRegistryConfig, offMachineChartUrls, startChartSources } = await tsImport(pathToFileURL(path.join(ROOT, 'test', 'vscode', 'chartSources.ts')).href, import.meta.url);
+  const { helmRegistryConfig, offMachineChartUrls, startChartSources } = await load('test/vscode/chartSources.ts');
   try {
     charts = await startChartSources(workspace);
   } catch (err) {
     console.error(`The chart sources could not be started (they need the Debian packages docker-registry and apache2-utils): ${err instanceof Error ? err.message : String(err)}`);
-    await demo.stop().catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
     process.exit(1);
   }
@@ -118,6 +110,31 @@ else {
   writeFileSync(registryConfig, helmRegistryConfig(charts.config), { mode: 0o600 });
   say(`chart sources: ${charts.config.httpRepository}, ${charts.config.ociHelmRepository} (private), ${charts.config.ociRepository}`);
 }
+
+// ---- 4: the demo cluster: the real one when its programs are built, else the simulator ----
+const realBuilt = COMPONENTS.every((component) => existsSync(programPath(component)));
+let demo;
+let clusterLabel;
+try {
+  if (realBuilt && !flag('--simulator')) {
+    say('starting the real cluster (etcd, kube-apiserver, source-, kustomize- and helm-controller) with the tutorial applied from Git');
+    const { startRealDemo } = await load('test/realCluster/demo.ts');
+    demo = await startRealDemo({ kubeconfig, charts: charts?.config });
+    await demo.settled();
+    clusterLabel = `real cluster ${demo.cluster.server}`;
+  } else {
+    if (!realBuilt) say('the real cluster is not built: the demo runs on the simulator (`npm run cluster:build` builds the real one from Go modules, about 8 minutes once)');
+    const { startDemoCluster } = await load('test/cluster/demoData.ts');
+    demo = await startDemoCluster({ kubeconfig });
+    clusterLabel = `simulated cluster ${demo.api.url}`;
+  }
+} catch (err) {
+  console.error(`The demo cluster could not be started: ${err instanceof Error ? err.message : String(err)}`);
+  await charts?.stop().catch(() => undefined);
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(1);
+}
+say(`${clusterLabel}; kubeconfig ${kubeconfig}`);
 
 // ---- 5: code-server ----
 const port = await choosePort();
@@ -181,10 +198,10 @@ const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&p
 // A machine-readable line for scripts (and the screenshot check), then the human one.
 console.log(`FLUX_DEMO_URL=${url}`);
 console.log('');
-console.log(`  Flux HelmRelease demo is running (code-server ${VERSION}, demo cluster ${demo.api.url}).`);
+console.log(`  Flux HelmRelease demo is running (code-server ${VERSION}, ${clusterLabel}).`);
 console.log(`  Open: ${url}`);
 console.log(`  Workspace: ${workspace}`);
-console.log(`  kubectl:   KUBECONFIG=${kubeconfig} kubectl get hr -A`);
+console.log(`  kubectl:   KUBECONFIG=${kubeconfig} kubectl get ks,hr -A`);
 if (charts) {
   console.log(`  Charts:    ${charts.config.httpRepository} (HTTP), ${charts.config.ociHelmRepository} (OCI, private: ${charts.config.credentials.username}),`);
   console.log(`             ${charts.config.ociRepository} (OCIRepository), ./${charts.config.localChart} (in the repository)`);
