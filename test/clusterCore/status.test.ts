@@ -41,6 +41,13 @@ describe('stateOf', () => {
     assert.equal(stateOf(suspended), 'Suspended');
   });
 
+  it('a failed upgrade the real helm-controller is retrying is Failed, not Reconciling (Reconciling=True/ProgressingWithRetry, Ready=False)', () => {
+    const retrying = { type: 'Reconciling', status: 'True', reason: 'ProgressingWithRetry', message: 'Helm rollback to previous release podinfo/podinfo.v1 succeeded' };
+    assert.equal(stateOf(hr([ready('False', 'Helm rollback to previous release podinfo/podinfo.v1 succeeded', 'RollbackSucceeded'), retrying])), 'Failed');
+    // The first attempt of a change is still in progress: Ready Unknown.
+    assert.equal(stateOf(hr([ready('Unknown', 'Running upgrade action', 'Progressing'), { ...retrying, reason: 'Progressing' }])), 'Reconciling');
+  });
+
   it('an OCI HelmRepository is static and Ready', () => {
     const repo: KubeObject = { kind: 'HelmRepository', metadata: { name: 'oci', namespace: 'flux-system' }, spec: { type: 'oci' } };
     assert.equal(stateOf(repo), 'Ready');

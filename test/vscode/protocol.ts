@@ -10,11 +10,12 @@ export interface HarnessConfig {
   /** The temp copy of the fixture workspace that code-server opened. */
   workspace: string;
   /**
-   * The demo cluster (test/cluster: API test server + Flux simulator with the tutorial's releases)
-   * that the harness runs in-process; code-server gets `KUBECONFIG=kubeconfig`. Absent when the
-   * harness runs without a cluster (VSCODE_TEST_NO_CLUSTER=1).
+   * The demo cluster with the tutorial's releases (test/vscode/suiteClusters.ts): the real one
+   * (kube-apiserver and the Flux controllers) when it is built, else the simulator (API test
+   * server + Flux simulator); code-server gets `KUBECONFIG=kubeconfig`. Absent when the harness
+   * runs without a cluster (VSCODE_TEST_NO_CLUSTER=1).
    */
-  cluster?: { kubeconfig: string; apiUrl: string };
+  cluster?: { kubeconfig: string; kind: 'real' | 'simulated' };
   /**
    * The chart sources the workspace copy was pointed at (test/vscode/chartSources.ts), all on
    * 127.0.0.1. Absent when the harness runs without them (VSCODE_TEST_NO_CHARTS=1).
@@ -38,7 +39,8 @@ export interface ChartSourcesConfig {
 
 /** GET /cluster/requests: the API server's request log (the last 1000 requests, oldest first). */
 export interface ClusterRequestsResponse {
-  requests: Array<{ method: string; url: string; accept: string; contentType: string; status: number }>;
+  /** null on the real cluster, whose API server keeps no request log for us. */
+  requests: Array<{ method: string; url: string; accept: string; contentType: string; status: number }> | null;
 }
 
 /** GET /cluster/object?resource=helmreleases&namespace=NS&name=NAME: the stored object, or 404. */

@@ -10,9 +10,11 @@
 // (skip `node scripts/build.mjs`), VSCODE_TEST_KEEP=1 (keep the temp folder), VSCODE_TEST_WORKBENCH_ONLY=1
 // (only open the workspace and take the workbench screenshot), VSCODE_TEST_NO_CLUSTER=1 (no demo cluster),
 // VSCODE_TEST_NO_CHARTS=1 (no local chart sources; chart downloads are then turned off in the workspace).
-// The demo cluster (test/cluster/demoData.ts: API test server + Flux simulator) runs in this
-// process; code-server gets KUBECONFIG pointing at it, and the suite reads the server's request
-// log and objects and plays scenarios through the control server (/cluster/*).
+// The demo cluster (test/vscode/suiteClusters.ts) is the real one (test/realCluster/demo.ts:
+// kube-apiserver, etcd and the Flux controllers, installing from the chart sources below) when
+// `npm run cluster:build` has built it, else the simulator (test/cluster/demoData.ts) in this
+// process; VSCODE_TEST_SIMULATOR=1 picks the simulator. code-server gets KUBECONFIG pointing at
+// it, and the suite reads objects and plays scenarios through the control server (/cluster/*).
 // The chart sources the workspace names (test/vscode/chartSources.ts: an HTTP Helm repository and
 // two docker-registry instances, one with htpasswd auth) run on 127.0.0.1 too; the workspace copy
 // points at them, and the run fails before code-server starts if any chart URL is still off-machine.
@@ -29,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HarnessConfig, LogRequest, ScenarioRequest, ScreenshotRequest, SuiteResult } from './protocol';
-import { changeValues, failingUpgrade, recover, startDemoCluster, type DemoCluster } from '../cluster/demoData';
+import { realClusterBuilt, startSuiteCluster, type SuiteCluster } from './suiteClusters';
 import { CODE_SERVER_DIR, CODE_SERVER_ENTRY as ENTRY, CODE_SERVER_VERSION as VERSION, launchCodeServer, writeUserSettings } from '../../scripts/vscode/codeServer.mjs';
 import { offMachineChartUrls, startChartSources, type ChartSources } from './chartSources';
 
@@ -73,7 +75,7 @@ interface ControlServer {
 }
 
 /** The loopback HTTP server the suite calls for screenshots, log lines and its result. */
-async function startControlServer(getPage: () => Page | undefined, demo: DemoCluster | undefined): Promise<ControlServer> {
+async function startControlServer(getPage: () => Page | undefined, cluster: SuiteCluster | undefined): Promise<ControlServer> {
   let resolveResult: (r: SuiteResult) => void = () => undefined;
   const result = new Promise<SuiteResult>((r) => (resolveResult = r));
   const server = http.createServer((req, res) => {
@@ -103,44 +105,29 @@ async function startControlServer(getPage: () => Page | undefined, demo: DemoClu
           say('activation figures: test-results/vscode-activation.json');
         } else if (req.method === 'POST' && req.url === '/result') {
           resolveResult(JSON.parse(body) as SuiteResult);
-        } else if (req.url?.startsWith('/cluster/') && demo) {
+        } else if (req.url?.startsWith('/cluster/') && cluster) {
           const url = new URL(req.url, 'http://control');
           let answer: unknown;
           if (req.method === 'GET' && url.pathname === '/cluster/requests') {
-            answer = { requests: demo.api.requests };
+            answer = { requests: cluster.requests() ?? null };
           } else if (req.method === 'GET' && url.pathname === '/cluster/object') {
-            answer = demo.api.store.get(url.searchParams.get('resource') ?? 'helmreleases', url.searchParams.get('namespace') ?? undefined, url.searchParams.get('name') ?? '');
+            answer = await cluster.object(url.searchParams.get('resource') ?? 'helmreleases', url.searchParams.get('namespace') ?? '', url.searchParams.get('name') ?? '');
             if (!answer) {
               res.writeHead(404).end('no such object');
               return;
             }
           } else if (req.method === 'POST' && url.pathname === '/cluster/bulk') {
-            // Many suspended releases (the simulator leaves them alone) in namespace `bulk`.
+            // Many suspended releases (the controllers leave them alone) in namespace `bulk`.
             const { count } = JSON.parse(body) as { count: number };
-            demo.api.store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bulk' } });
-            for (let i = 0; i < count; i++) {
-              const name = `hr-${String(i).padStart(4, '0')}`;
-              demo.api.store.put({
-                apiVersion: 'helm.toolkit.fluxcd.io/v2',
-                kind: 'HelmRelease',
-                metadata: { name, namespace: 'bulk' },
-                spec: { interval: '10m', suspend: true, chart: { spec: { chart: 'app', sourceRef: { kind: 'HelmRepository', name: 'charts' } } } },
-                status: { history: [{ chartName: 'app', chartVersion: '1.0.0', version: 1, status: 'deployed' }] },
-              });
-            }
+            await cluster.bulk(count);
             answer = { count };
           } else if (req.method === 'POST' && url.pathname === '/cluster/status') {
-            // A status-only change, as a controller makes it.
             const { namespace, name, chartVersion } = JSON.parse(body) as { namespace: string; name: string; chartVersion: string };
-            const current = demo.api.store.get('helmreleases', namespace, name);
-            answer = demo.api.store.setStatus('helmreleases', namespace, name, { ...(current?.status ?? {}), history: [{ chartName: 'app', chartVersion, version: 2, status: 'deployed' }] });
+            await cluster.setHistory(namespace, name, chartVersion);
+            answer = {};
           } else if (req.method === 'POST' && url.pathname === '/cluster/scenario') {
             const r = JSON.parse(body) as ScenarioRequest;
-            if (r.scenario === 'failingUpgrade') failingUpgrade(demo.api, demo.simulator, r.namespace, r.name, r.values);
-            else if (r.scenario === 'recover') recover(demo.api, demo.simulator, r.namespace, r.name, r.values);
-            else changeValues(demo.api, r.namespace, r.name, r.values);
-            if (r.wait) await demo.simulator.idle(30_000);
-            answer = demo.api.store.get('helmreleases', r.namespace, r.name);
+            answer = await cluster.scenario(r);
             say(`cluster: ${r.scenario} ${r.namespace}/${r.name}`);
           } else {
             res.writeHead(404).end('not found');
@@ -278,34 +265,35 @@ async function main(): Promise<number> {
   let page: Page | undefined;
   let browser: Browser | undefined;
   let codeServer: ChildProcess | undefined;
-  let demo: DemoCluster | undefined;
+  let cluster: SuiteCluster | undefined;
   let charts: ChartSources | undefined;
   const kubeconfig = path.join(tmp, 'kubeconfig');
-  if (process.env.VSCODE_TEST_NO_CLUSTER !== '1' && !WORKBENCH_ONLY) {
-    // Quick controllers keep the suite short; grade-api fails its install as in the tutorial.
-    demo = await startDemoCluster({ kubeconfig, simulator: { reconcileDelayMs: 300, sourceDelayMs: 100 } });
-    say(`demo cluster at ${demo.api.url}`);
-  }
   try {
     charts = await prepareCharts(workspace);
+    if (process.env.VSCODE_TEST_NO_CLUSTER !== '1' && !WORKBENCH_ONLY) {
+      const real = realClusterBuilt() && process.env.VSCODE_TEST_SIMULATOR !== '1';
+      if (!real) say('the real cluster is not built (npm run cluster:build): the cluster tests run against the simulator');
+      cluster = await startSuiteCluster({ kubeconfig, charts: charts?.config, real });
+      say(`demo cluster: ${cluster.label}`);
+    }
   } catch (error) {
-    await demo?.stop().catch(() => undefined);
+    await charts?.stop().catch(() => undefined);
     rmSync(tmp, { recursive: true, force: true });
     throw error;
   }
   if (charts) say(`chart sources: ${charts.config.httpRepository}, ${charts.config.ociHelmRepository} (htpasswd), ${charts.config.ociRepository}`);
-  const control = await startControlServer(() => page, demo);
+  const control = await startControlServer(() => page, cluster);
   const resultFile = path.join(tmp, 'result.json');
   const logFile = path.join(RESULTS, 'vscode-code-server.log');
   let result: SuiteResult | undefined;
   let failure: string | undefined;
   try {
     const suiteFile = path.join(tmp, 'suite', 'index.js');
-    await buildSuite(suiteFile, { controlUrl: control.url, resultFile, workspace, cluster: demo ? { kubeconfig, apiUrl: demo.api.url } : undefined, charts: charts?.config });
+    await buildSuite(suiteFile, { controlUrl: control.url, resultFile, workspace, cluster: cluster ? { kubeconfig, kind: cluster.kind } : undefined, charts: charts?.config });
 
     if (ELECTRON) {
       say('running the suite in desktop VS Code (@vscode/test-electron)');
-      await runInElectron(tmp, workspace, suiteFile, demo ? kubeconfig : undefined).catch((error: unknown) => {
+      await runInElectron(tmp, workspace, suiteFile, cluster ? kubeconfig : undefined).catch((error: unknown) => {
         throw new Error(`desktop VS Code could not be run (a download is needed the first time): ${error instanceof Error ? error.message : String(error)}`);
       });
       result = await Promise.race([control.result, sleep(5_000).then(() => undefined)]);
@@ -314,7 +302,7 @@ async function main(): Promise<number> {
       throw new ElectronDone();
     }
     const port = await freePort();
-    codeServer = await startCodeServer(port, tmp, workspace, logFile, demo ? kubeconfig : undefined);
+    codeServer = await startCodeServer(port, tmp, workspace, logFile, cluster ? kubeconfig : undefined);
     say(`code-server ${VERSION} listening on 127.0.0.1:${port}`);
 
     browser = await chromium.launch({
@@ -380,7 +368,7 @@ async function main(): Promise<number> {
     await browser?.close().catch(() => undefined);
     stopProcessGroup(codeServer);
     control.close();
-    await demo?.stop().catch(() => undefined);
+    await cluster?.stop().catch(() => undefined);
     await charts?.stop().catch(() => undefined);
     if (process.env.VSCODE_TEST_KEEP === '1') say(`kept ${tmp}`);
     else rmSync(tmp, { recursive: true, force: true });

@@ -15,14 +15,20 @@ export function isStaticSource(object: KubeObject): boolean {
 
 /**
  * The state shown in the tree: Suspended wins, then Stalled, Reconciling (also while the
- * controller has not observed the latest generation), Ready True → Ready, Ready False → Failed.
+ * controller has not observed the latest generation; a failed attempt being retried is Failed),
+ * Ready True → Ready, Ready False → Failed.
  */
 export function stateOf(object: KubeObject): ObjectState {
   if (object.spec?.suspend === true) return 'Suspended';
   if (isStaticSource(object)) return 'Ready';
   if (condition(object, 'Stalled')?.status === 'True') return 'Stalled';
-  if (condition(object, 'Reconciling')?.status === 'True') return 'Reconciling';
   const ready = condition(object, 'Ready');
+  const reconciling = condition(object, 'Reconciling');
+  if (reconciling?.status === 'True') {
+    // Between the attempts of a failed install or upgrade the real helm-controller says
+    // Reconciling=True/ProgressingWithRetry with Ready=False: the release is failing, and retried.
+    return reconciling.reason === 'ProgressingWithRetry' && ready?.status === 'False' ? 'Failed' : 'Reconciling';
+  }
   const generation = object.metadata.generation;
   const observed = object.status?.observedGeneration;
   if (ready === undefined) return 'Unknown';
