@@ -5,6 +5,8 @@ export interface RealCluster {
   /** The Flux controllers started (those that are built). */
   controllers: string[];
   stop(): Promise<void>;
+  /** Stops kube-apiserver and starts it again on the same port; etcd and the controllers keep running. */
+  restartApiServer(): Promise<void>;
 }
 /** Starts etcd, kube-apiserver (and the built Flux controllers) on loopback with the Flux CRDs made from our schemas. */
 export function startRealCluster(options?: { kubeconfig?: string; log?: (line: string) => void }): Promise<RealCluster>;

@@ -121,7 +121,7 @@ export async function startRealCluster({ kubeconfig, log = () => undefined } = {
       '--log-level=warn',
     ]);
     await until('etcd', async () => (await fetch(`http://127.0.0.1:${etcdClient}/health`)).ok);
-    run('kube-apiserver', [
+    const apiserverArgs = [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       '--bind-address=127.0.0.1',
       `--secure-port=${apiPort}`,
@@ -137,7 +137,8 @@ export async function startRealCluster({ kubeconfig, log = () => undefined } = {
       '--disable-admission-plugins=ServiceAccount',
       '--allow-privileged=true',
       `--cert-dir=${path.join(dir, 'certs')}`,
-    ]);
+    ];
+    run('kube-apiserver', apiserverArgs);
     const base = `https://127.0.0.1:${apiPort}`;
     const tls = { ca: readFileSync(path.join(dir, 'ca.crt')), cert: readFileSync(path.join(dir, 'admin.crt')), key: readFileSync(path.join(dir, 'admin.key')) };
     await until('kube-apiserver', async () => (await request(base, tls, 'GET', '/readyz')).status === 200, 120_000);
@@ -199,7 +200,15 @@ export async function startRealCluster({ kubeconfig, log = () => undefined } = {
       run(name, args, { KUBECONFIG: kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system' });
       controllers.push(name);
     }
-    return { kubeconfig: kubeconfigPath, server: base, controllers, stop };
+    /** Stops kube-apiserver and starts it again on the same port (etcd and the controllers keep running). */
+    const restartApiServer = async () => {
+      await stopOne(children[1]);
+      const child = run('kube-apiserver', apiserverArgs);
+      children.pop();
+      children[1] = child;
+      await until('kube-apiserver (restarted)', async () => (await request(base, tls, 'GET', '/readyz')).status === 200, 120_000);
+    };
+    return { kubeconfig: kubeconfigPath, server: base, controllers, stop, restartApiServer };
   } catch (error) {
     await stop();
     throw error;

@@ -114,8 +114,11 @@ export function registerClusterCommands(session: ClusterSession, documents: Read
       if (!ref) return 'nothing selected';
       const live = await objectOf(ref);
       const local = localSpec(ref);
-      const left = documents.add(`${ref.name}.local-spec.yaml`, stringify(local ?? {}));
-      const right = documents.add(`${ref.name}.live-spec.yaml`, stringify(live.spec ?? {}));
+      // Keys sorted on both sides (the API server orders them its own way) and anchors written out,
+      // so that the diff shows only what differs.
+      const comparable = (value: unknown) => stringify(value, { sortMapEntries: true, aliasDuplicateObjects: false });
+      const left = documents.add(`${ref.name}.local-spec.yaml`, comparable(local ?? {}));
+      const right = documents.add(`${ref.name}.live-spec.yaml`, comparable(live.spec ?? {}));
       await commands.executeCommand('vscode.diff', left, right, `${ref.name}: spec in the editor ↔ on the cluster`);
       return local ? 'compared' : 'no local manifest found in the active editor';
     }),

@@ -529,6 +529,35 @@ const clusterTests: SuiteTest[] = [
     },
   },
   {
+    name: "cluster: flux.showEvents on podinfo lists the controller's events (install, and on the real cluster the failed upgrade and its rollback)",
+    fn: async () => {
+      const message = await vscode.commands.executeCommand<string>('flux.showEvents', PODINFO);
+      log(`flux.showEvents: ${message}`);
+      const events = await waitFor('the events document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'flux-live' && d.uri.path === '/podinfo.events.txt'), 5_000);
+      const text = events.getText();
+      assert(/InstallSucceeded/.test(text), `no InstallSucceeded event:\n${text}`);
+      if (config.cluster?.kind === 'real') assert(/UpgradeFailed/.test(text) && /RollbackSucceeded/.test(text), `the real helm-controller's events of the failing upgrade are missing:\n${text}`);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
+  },
+  {
+    name: 'cluster: flux.compareWithLive diffs the spec in the editor with the spec on the cluster (post-build substitution done there)',
+    fn: async () => {
+      await show(ws(PODINFO_FILE));
+      const message = await vscode.commands.executeCommand<string>('flux.compareWithLive', PODINFO);
+      assert(message === 'compared', `flux.compareWithLive returned ${JSON.stringify(message)}`);
+      const spec = (name: string) => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'flux-live' && d.uri.path === `/podinfo.${name}-spec.yaml`);
+      const [local, live] = await waitFor('both sides of the diff', () => (spec('local') && spec('live') ? [spec('local')!, spec('live')!] : undefined), 5_000);
+      assert(local.getText().includes('Hello from ${cluster_name}'), `the editor's side:\n${local.getText()}`);
+      assert(live.getText().includes('Hello from production'), `the cluster's side:\n${live.getText()}`);
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      assert(tab?.input instanceof vscode.TabInputTextDiff, `the active tab is not a diff: ${tab?.label ?? '(none)'}`);
+      await sleep(800);
+      await screenshot('compare-with-live');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
+  },
+  {
     name: 'cluster: 2,000 HelmReleases reach the tree after a reconnect, and a status change follows',
     fn: async () => {
       await post('/cluster/bulk', { count: 2000 });
