@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { reconcile, resume, rfc3339NanoNow, suspend } from '../../client/src/cluster/actions';
 import { ClusterError, ReconcileFailedError, SuspendedError } from '../../client/src/cluster/errors';
 import { ResourceCache } from '../../client/src/cluster/resourceCache';
-import type { KubeObject, ObjectRef } from '../../client/src/cluster/types';
+import { fluxKinds, type KubeObject, type ObjectRef } from '../../client/src/cluster/types';
 import { RecordingApi, startTestCluster, type TestCluster } from './helpers';
 
 const podinfo: ObjectRef = { kind: 'HelmRelease', namespace: 'podinfo', name: 'podinfo' };
@@ -11,8 +11,7 @@ const postgres: ObjectRef = { kind: 'HelmRelease', namespace: 'grade-api', name:
 const gradeApi: ObjectRef = { kind: 'HelmRelease', namespace: 'grade-api', name: 'grade-api' };
 
 function stored(cluster: TestCluster, ref: ObjectRef): KubeObject {
-  const plural = { HelmRelease: 'helmreleases', HelmRepository: 'helmrepositories', OCIRepository: 'ocirepositories', GitRepository: 'gitrepositories', HelmChart: 'helmcharts', Bucket: 'buckets' }[ref.kind];
-  const object = cluster.api.store.get(plural, ref.namespace, ref.name);
+  const object = cluster.api.store.get(fluxKinds[ref.kind].plural, ref.namespace, ref.name);
   assert.ok(object, `${ref.kind} ${ref.namespace}/${ref.name} exists`);
   return JSON.parse(JSON.stringify(object)) as KubeObject;
 }

@@ -295,7 +295,11 @@ export class ResourceCache implements Disposable {
 
   /** Overall state: error > reconnecting > connecting > connected. */
   get state(): ConnectionState {
-    const states = [...this.watchers.values()].map((w) => w.state);
+    // A kind the cluster does not serve (e.g. Kustomization without kustomize-controller) does not
+    // make the whole connection an error while other kinds are served.
+    const all = [...this.watchers.values()].map((w) => w.state);
+    const served = all.filter((s) => !(s.state === 'error' && s.code === 'FluxNotInstalled'));
+    const states = served.length > 0 ? served : all;
     return (
       states.find((s) => s.state === 'error') ??
       states.find((s) => s.state === 'reconnecting') ??

@@ -63,7 +63,7 @@ export interface KubeList {
   items: KubeObject[];
 }
 
-export type FluxKind = 'HelmRelease' | 'HelmRepository' | 'OCIRepository' | 'GitRepository' | 'HelmChart' | 'Bucket';
+export type FluxKind = 'HelmRelease' | 'Kustomization' | 'HelmRepository' | 'OCIRepository' | 'GitRepository' | 'HelmChart' | 'Bucket';
 
 export interface KindInfo {
   kind: FluxKind;
@@ -74,6 +74,7 @@ export interface KindInfo {
 
 export const fluxKinds: Readonly<Record<FluxKind, KindInfo>> = {
   HelmRelease: { kind: 'HelmRelease', group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' },
+  Kustomization: { kind: 'Kustomization', group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' },
   HelmRepository: { kind: 'HelmRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'helmrepositories' },
   OCIRepository: { kind: 'OCIRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'ocirepositories' },
   GitRepository: { kind: 'GitRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' },
