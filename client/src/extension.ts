@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { commands, EventEmitter, window, workspace, type ExtensionContext, type TreeDataProvider } from 'vscode';
-import type { ClusterUi } from './clusterUi';
+import { commands, EventEmitter, window, workspace, type ExtensionContext, type TreeDataProvider, type TreeView } from 'vscode';
+import type { ClusterUi, FluxViewName } from './clusterUi';
 import { startClusterWhenUseful } from './clusterAutoStart';
 import type { Node as ClusterNode } from './clusterUi/trees';
 import { registerEffectiveValues } from './effectiveValues';
@@ -22,7 +22,7 @@ let loadedClusterUi: ClusterUi | undefined;
 const CLUSTER_COMMANDS = [
   'flux.reconcile', 'flux.reconcileWithSource', 'flux.reconcileForce', 'flux.reconcileReset', 'flux.suspend', 'flux.resume',
   'flux.showLiveObject', 'flux.compareWithLive', 'flux.showEvents', 'flux.showHistory', 'flux.copyName', 'flux.selectContext',
-  'flux.filterNamespace', 'flux.refresh',
+  'flux.filterNamespace', 'flux.refresh', 'flux.revealObject',
 ];
 
 function registerCluster(context: ExtensionContext): void {
@@ -32,21 +32,28 @@ function registerCluster(context: ExtensionContext): void {
       // A separate bundle, so that the Kubernetes client is not read while VS Code starts.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle loaded at run time, on first use
       const module = require(path.join(__dirname, 'clusterUi.js')) as typeof import('./clusterUi');
-      loadedClusterUi = module.startClusterUi(context, refresh, async (document) => (running ? running.objects(document.uri) : []));
+      loadedClusterUi = module.startClusterUi(context, refresh, async (document) => (running ? running.objects(document.uri) : []), async (which, node) => {
+        await views[which].reveal(node, { select: true, focus: true, expand: true });
+      });
       return loadedClusterUi;
     });
     return clusterUi;
   };
   // In Restricted Mode the cluster stays off: the kubeconfig may name credential plugins to run.
-  const proxy = (which: 'releases' | 'sources'): TreeDataProvider<ClusterNode> => ({
+  const proxy = (which: FluxViewName): TreeDataProvider<ClusterNode> => ({
     onDidChangeTreeData: refresh.event,
     getChildren: async (node) => (workspace.isTrusted ? ((await (await load())[which].getChildren?.(node)) ?? []) : []),
     getTreeItem: (node) => loadedClusterUi![which].getTreeItem(node),
+    getParent: (node) => loadedClusterUi?.[which].getParent?.(node),
   });
+  const views: Record<FluxViewName, TreeView<ClusterNode>> = {
+    kustomizations: window.createTreeView('flux.kustomizations', { treeDataProvider: proxy('kustomizations'), canSelectMany: true, showCollapseAll: true }),
+    releases: window.createTreeView('flux.helmReleases', { treeDataProvider: proxy('releases'), canSelectMany: true, showCollapseAll: true }),
+    sources: window.createTreeView('flux.sources', { treeDataProvider: proxy('sources'), canSelectMany: true }),
+  };
   context.subscriptions.push(
     refresh,
-    window.createTreeView('flux.helmReleases', { treeDataProvider: proxy('releases'), canSelectMany: true, showCollapseAll: true }),
-    window.createTreeView('flux.sources', { treeDataProvider: proxy('sources'), canSelectMany: true }),
+    ...Object.values(views),
     ...CLUSTER_COMMANDS.map((id) =>
       commands.registerCommand(id, async (...args: unknown[]) => {
         if (!workspace.isTrusted) {

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { reconcile, resume, suspend } from '../../client/src/cluster/actions';
+import type { ObjectRef } from '../../client/src/cluster/types';
 import { startRealDemo, type RealDemo } from './demo';
 
 interface Condition {
@@ -72,6 +74,28 @@ describe('the demo on the real cluster', () => {
     assert.equal(condition?.status, 'False');
     assert.match(condition?.reason ?? '', /InstallFailed|RetriesExceeded/);
     assert.match(condition?.message ?? '', /post-install|timed out|deadline/i);
+  });
+
+  const apps: ObjectRef = { kind: 'Kustomization', namespace: 'flux-system', name: 'apps' };
+  const fleet: ObjectRef = { kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system' };
+
+  it('Reconcile with source on a Kustomization (the Flux view command) fetches a new commit and applies it, as `flux reconcile ks --with-source` reports it', async () => {
+    const commit = demo.git.commit({ 'apps/notes.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release-notes\n  namespace: podinfo\ndata:\n  note: added in Git\n' }, 'A ConfigMap for the notes');
+    const progress: string[] = [];
+    const result = await reconcile(demo.api, apps, { withSource: true, timeoutMs: 120_000, pollMs: 250, onProgress: (m) => progress.push(m) });
+    assert.equal(result.message, `applied revision main@sha1:${commit}`, progress.join('\n'));
+    assert.ok(result.notes.some((n) => n === `GitRepository/flux-system/flux-system: fetched revision main@sha1:${commit}`), result.notes.join('\n'));
+    const ids = ((await kustomization('apps')).status?.inventory?.entries ?? []).map((e) => e.id);
+    assert.ok(ids.includes('podinfo_release-notes__ConfigMap'), ids.join(', '));
+  });
+
+  it('Suspend and Resume on a Kustomization and on its GitRepository: spec.suspend set, then cleared and Ready again', async () => {
+    for (const ref of [apps, fleet]) {
+      const suspended = await suspend(demo.api, ref);
+      assert.equal(suspended.spec?.suspend, true);
+      const resumed = await resume(demo.api, ref, { wait: true, timeoutMs: 120_000, pollMs: 250 });
+      assert.match(resumed.message, ref.kind === 'Kustomization' ? /^applied revision main@sha1:[0-9a-f]{40}$/ : /^fetched revision main@sha1:[0-9a-f]{40}$/);
+    }
   });
 
   it('kubectl get hr -A shows podinfo and postgres Ready and grade-api not', () => {

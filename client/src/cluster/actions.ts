@@ -140,7 +140,7 @@ async function waitUntil(api: KubeApi, ref: ObjectRef, options: WaitOptions, eva
 
 function successMessage(object: KubeObject): { message: string; revision: string | undefined } {
   const revision = anyRevisionOf(object);
-  const verb = object.kind === 'HelmRelease' ? 'applied' : 'fetched';
+  const verb = object.kind === 'HelmRelease' || object.kind === 'Kustomization' ? 'applied' : 'fetched';
   return { message: `${verb} revision ${revision ?? '(none)'}`, revision };
 }
 
@@ -157,11 +157,13 @@ function sourceStep(object: KubeObject, ref: ObjectRef): { ref: ObjectRef; withS
     const generated = generatedChartRef(object);
     return generated ? { ref: generated, withSource: true } : undefined;
   }
-  if (ref.kind === 'HelmChart') {
+  if (ref.kind === 'HelmChart' || ref.kind === 'Kustomization') {
     const sourceRef = object.spec?.sourceRef;
     if (!sourceRef) return undefined;
     if (!isFluxKind(sourceRef.kind)) throw new ClusterError('ApiError', `cannot reconcile source of kind ${sourceRef.kind}`);
-    return { ref: { kind: sourceRef.kind, namespace: ref.namespace, name: sourceRef.name }, withSource: false };
+    // A Kustomization may name a source in another namespace; a HelmChart's is always its own.
+    const namespace = ref.kind === 'Kustomization' ? (sourceRef.namespace ?? ref.namespace) : ref.namespace;
+    return { ref: { kind: sourceRef.kind, namespace, name: sourceRef.name }, withSource: false };
   }
   return undefined;
 }

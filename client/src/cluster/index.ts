@@ -10,3 +10,4 @@ export * from './backoff';
 export * from './resourceCache';
 export * from './status';
 export * from './actions';
+export * from './inventory';

@@ -59,9 +59,19 @@ export function sourceRevisionOf(source: KubeObject): string | undefined {
   return typeof revision === 'string' && revision !== '' ? revision : undefined;
 }
 
+/** Kustomizations: the revision last applied (`flux get ks`), else the one last attempted. */
+export function kustomizationRevisionOf(ks: KubeObject): string | undefined {
+  for (const revision of [ks.status?.lastAppliedRevision, ks.status?.lastAttemptedRevision]) {
+    if (typeof revision === 'string' && revision !== '') return revision;
+  }
+  return undefined;
+}
+
 /** The revision for any kind. */
 export function anyRevisionOf(object: KubeObject): string | undefined {
-  return object.kind === 'HelmRelease' ? revisionOf(object) : sourceRevisionOf(object);
+  if (object.kind === 'HelmRelease') return revisionOf(object);
+  if (object.kind === 'Kustomization') return kustomizationRevisionOf(object);
+  return sourceRevisionOf(object);
 }
 
 /** Like `flux get sources`: 40–128-char hex runs shortened to 8 characters. */
@@ -105,7 +115,7 @@ export function tooltipOf(object: KubeObject): string {
   if (kind === 'HelmRelease') {
     const source = sourceText(object);
     if (source !== undefined) lines.push(`Source: ${source}`);
-  } else if (kind === 'HelmChart' && object.spec?.sourceRef) {
+  } else if ((kind === 'HelmChart' || kind === 'Kustomization') && object.spec?.sourceRef) {
     const ref = object.spec.sourceRef;
     lines.push(`Source: ${ref.kind}/${ref.namespace ?? object.metadata.namespace ?? ''}/${ref.name}`);
   }

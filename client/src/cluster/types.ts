@@ -33,6 +33,10 @@ export interface FluxStatus {
   conditions?: Condition[];
   lastHandledReconcileAt?: string;
   lastAttemptedRevision?: string;
+  /** Kustomization: the source revision last applied. */
+  lastAppliedRevision?: string;
+  /** Kustomization: what it applied, `<namespace>_<name>_<group>_<kind>` with the version. */
+  inventory?: { entries?: Array<{ id: string; v: string }> };
   history?: Array<{ chartName?: string; chartVersion?: string; appVersion?: string; version?: number; status?: string }>;
   artifact?: { revision?: string; lastUpdateTime?: string; url?: string; digest?: string };
   helmChart?: string;

@@ -9,7 +9,11 @@ type Target = Node | ObjectRef | undefined;
 
 function refOf(target: Target): ObjectRef | undefined {
   if (!target) return undefined;
-  if ('type' in target) return target.type === 'object' ? { kind: target.kind, namespace: target.object.metadata.namespace ?? '', name: target.object.metadata.name } : undefined;
+  if ('type' in target) {
+    if (target.type === 'object') return { kind: target.kind, namespace: target.object.metadata.namespace ?? '', name: target.object.metadata.name };
+    // A Flux object in a Kustomization's inventory acts as itself.
+    return target.type === 'inventoryEntry' && target.object ? target.ref : undefined;
+  }
   return target.kind in fluxKinds ? target : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { EventEmitter, languages, StatusBarAlignment, window, workspace, type ExtensionContext, type TreeDataProvider } from 'vscode';
 import type { ObjectRef } from '../cluster';
 import { ClusterSession } from './session';
-import { FluxTree, HELM_RELEASE_KINDS, SOURCE_KINDS, type Node } from './trees';
+import { FluxTree, HELM_RELEASE_KINDS, KUSTOMIZATION_KINDS, SOURCE_KINDS, viewOfKind, type Node } from './trees';
 import { registerClusterCommands } from './commands';
 import { ClusterCodeLens, type ObjectsOf } from './codeLens';
 import { ReadOnlyDocuments } from './documents';
@@ -10,15 +10,22 @@ import { ReadOnlyDocuments } from './documents';
 export interface ClusterUi {
   /** Command id → handler; extension.ts registers the ids at activation and calls these. */
   commands: Record<string, (...args: unknown[]) => Promise<unknown>>;
+  kustomizations: TreeDataProvider<Node>;
   releases: TreeDataProvider<Node>;
   sources: TreeDataProvider<Node>;
 }
 
+export type FluxViewName = 'kustomizations' | 'releases' | 'sources';
+
+/** Shows a node in one of the Flux views (the views belong to extension.ts). */
+export type RevealNode = (view: FluxViewName, node: Node) => Promise<void>;
+
 /** Starts the cluster side: connection, live cache, views, commands, CodeLens and status bar. */
-export function startClusterUi(context: ExtensionContext, refreshViews: EventEmitter<void>, objectsOf: ObjectsOf): ClusterUi {
+export function startClusterUi(context: ExtensionContext, refreshViews: EventEmitter<void>, objectsOf: ObjectsOf, reveal: RevealNode): ClusterUi {
   const session = new ClusterSession();
   const documents = new ReadOnlyDocuments();
   let namespaceFilter: string | undefined;
+  const kustomizations = new FluxTree(session, KUSTOMIZATION_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
   const releases = new FluxTree(session, HELM_RELEASE_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
   const sources = new FluxTree(session, SOURCE_KINDS, 'sourceKind', refreshViews.event, () => namespaceFilter);
   const codeLens = new ClusterCodeLens(session, objectsOf);
@@ -33,7 +40,7 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
   };
 
   const pick = async (): Promise<ObjectRef | undefined> => {
-    const items = [...releases.objects(), ...sources.objects()].map(({ kind, object }) => ({ label: object.metadata.name, description: `${kind} ${object.metadata.namespace ?? ''}`, ref: { kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name } }));
+    const items = [...kustomizations.objects(), ...releases.objects(), ...sources.objects()].map(({ kind, object }) => ({ label: object.metadata.name, description: `${kind} ${object.metadata.namespace ?? ''}`, ref: { kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name } }));
     return (await window.showQuickPick(items, { placeHolder: 'Flux object' }))?.ref;
   };
 
@@ -63,12 +70,21 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
     return choice?.label ?? 'cancelled';
   };
   handlers['flux.filterNamespace'] = async () => {
-    const namespaces = [...new Set([...releases.objects(), ...sources.objects()].map((o) => o.object.metadata.namespace ?? ''))].sort();
+    const namespaces = [...new Set([...kustomizations.objects(), ...releases.objects(), ...sources.objects()].map((o) => o.object.metadata.namespace ?? ''))].sort();
     const choice = await window.showQuickPick(['All namespaces', ...namespaces], { placeHolder: 'Show objects of one namespace' });
     if (choice === undefined) return 'cancelled';
     namespaceFilter = choice === 'All namespaces' ? undefined : choice;
     refreshViews.fire();
     return choice;
+  };
+  handlers['flux.revealObject'] = async (target: unknown) => {
+    const ref = (target as ObjectRef | undefined) ?? (await pick());
+    if (!ref) return 'nothing selected';
+    const view = viewOfKind(ref.kind);
+    const node = { kustomizations, releases, sources }[view].nodeOf(ref);
+    if (!node) return `${ref.kind} ${ref.namespace}/${ref.name} is not in the view (filtered out, or not on the cluster)`;
+    await reveal(view, node);
+    return `revealed in ${view}`;
   };
   handlers['flux.refresh'] = async () => {
     await session.connect();
@@ -79,6 +95,7 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
 
   return {
     commands: handlers,
+    kustomizations,
     releases,
     sources,
   };
