@@ -331,7 +331,7 @@ interface Row {
  * The object rows of a Flux view, read from its data provider as VS Code reads it: groups, then
  * their items. An item's state is what a screen reader says of it (the icon shows it).
  */
-async function viewRows(viewId: 'flux.helmReleases' | 'flux.sources'): Promise<Row[]> {
+async function viewRows(viewId: 'flux.kustomizations' | 'flux.helmReleases' | 'flux.sources'): Promise<Row[]> {
   const tree = probe?.tree(viewId);
   assert(tree, `the extension created no tree view ${viewId}`);
   const { provider } = tree;
@@ -578,6 +578,68 @@ const clusterTests: SuiteTest[] = [
       log(`status change reached the tree in ${changeMs} ms`);
       // Figures for the record (test-results/vscode-figures.json); timing is the bench's job, not a pass condition.
       await post('/figures', { releases: rows, treeMs, statusChangeMs: changeMs });
+    },
+  },
+];
+
+const APPS = { kind: 'Kustomization', namespace: 'flux-system', name: 'apps' };
+
+/** The children of a tree node, with their items, as VS Code reads them. */
+async function childItems(viewId: string, parent: unknown): Promise<Array<{ node: unknown; item: vscode.TreeItem }>> {
+  const provider = probe?.tree(viewId)?.provider;
+  assert(provider, `the extension created no tree view ${viewId}`);
+  const nodes = (await provider.getChildren(parent)) ?? [];
+  return Promise.all(nodes.map(async (node) => ({ node, item: await provider.getTreeItem(node) })));
+}
+
+const itemLabel = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+
+/** Tests that need the real controllers: the simulator has no kustomize-controller. */
+const realClusterTests: SuiteTest[] = [
+  {
+    name: "cluster: the Kustomizations view lists infrastructure and apps (applied by the real kustomize-controller), and apps' inventory opens podinfo in the HelmReleases view",
+    fn: async () => {
+      await openFluxView();
+      const rows = await waitFor('infrastructure and apps Ready in the Kustomizations view', async () => {
+        const all = await viewRows('flux.kustomizations');
+        return ['infrastructure', 'apps'].every((name) => all.some((r) => r.name === name && r.state === 'Ready')) ? all : undefined;
+      }, 20_000);
+      log(`kustomizations: ${rows.map((r) => `${r.namespace}/${r.name}=${r.state}@${r.revision ?? '-'}`).join(', ')}`);
+      assert(rows.every((r) => /^main@sha1:[0-9a-f]{8}$/.test(r.revision ?? '')), `revisions: ${JSON.stringify(rows)}`);
+      // flux-system → apps → Inventory → HelmRelease → podinfo/podinfo
+      const [namespace] = await childItems('flux.kustomizations', undefined);
+      const apps = (await childItems('flux.kustomizations', namespace!.node)).find((c) => itemLabel(c.item) === 'apps');
+      assert(apps, 'no apps item');
+      const inventory = (await childItems('flux.kustomizations', apps.node)).find((c) => itemLabel(c.item).startsWith('Inventory'));
+      assert(inventory, 'no Inventory section under apps');
+      const kinds = await childItems('flux.kustomizations', inventory.node);
+      log(`inventory of apps: ${kinds.map((k) => `${itemLabel(k.item)} (${String(k.item.description)})`).join(', ')}`);
+      const releasesGroup = kinds.find((k) => itemLabel(k.item) === 'HelmRelease');
+      assert(releasesGroup && String(releasesGroup.item.description) === '3', `HelmRelease group: ${JSON.stringify(kinds.map((k) => k.item.label))}`);
+      const podinfo = (await childItems('flux.kustomizations', releasesGroup.node)).find((c) => itemLabel(c.item) === 'podinfo/podinfo');
+      assert(podinfo, 'podinfo/podinfo not in the inventory');
+      assert(/^HelmRelease podinfo: Ready/.test(podinfo.item.accessibilityInformation?.label ?? ''), `podinfo in the inventory: ${podinfo.item.accessibilityInformation?.label}`);
+      assert(String(podinfo.item.contextValue).startsWith('fluxObject.HelmRelease.'), 'the inventory item does not take the HelmRelease commands');
+      const command = podinfo.item.command;
+      assert(command?.command === 'flux.revealObject', `the inventory item's command: ${JSON.stringify(command)}`);
+      const revealed = await vscode.commands.executeCommand<string>(command.command, ...(command.arguments ?? []));
+      assert(revealed === 'revealed in releases', `flux.revealObject: ${revealed}`);
+      const selected = await waitFor('podinfo selected in the HelmReleases view', async () => {
+        const view = probe?.tree('flux.helmReleases')?.view;
+        const items = await Promise.all((view?.selection ?? []).map((n) => probe!.tree('flux.helmReleases')!.provider.getTreeItem(n)));
+        return items.find((i) => i.id === 'HelmRelease/podinfo/podinfo');
+      }, 10_000);
+      log(`selected: ${String(selected.id)}`);
+      await sleep(800);
+      await screenshot('kustomizations');
+    },
+  },
+  {
+    name: 'cluster: flux.reconcileWithSource on the apps Kustomization reconciles its GitRepository first and reports "applied revision main@sha1:…"',
+    fn: async () => {
+      const message = await vscode.commands.executeCommand<string>('flux.reconcileWithSource', APPS);
+      log(`flux.reconcileWithSource apps: ${message}`);
+      assert(typeof message === 'string' && /^applied revision main@sha1:[0-9a-f]{40}$/.test(message), `flux.reconcileWithSource returned ${JSON.stringify(message)}`);
     },
   },
 ];
@@ -900,6 +962,7 @@ export async function run(): Promise<void> {
   const all = [
     ...unless(tests, undefined),
     ...unless(clusterTests, config.cluster ? undefined : 'the harness started no demo cluster (VSCODE_TEST_NO_CLUSTER=1)'),
+    ...unless(realClusterTests, config.cluster?.kind === 'real' ? undefined : 'the demo cluster is the simulator: build the real one (npm run cluster:build)'),
     ...unless(chartTests, config.charts ? undefined : 'the harness started no chart sources (VSCODE_TEST_NO_CHARTS=1)'),
   ];
   for (const t of all) {
