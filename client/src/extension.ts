@@ -22,7 +22,7 @@ let loadedClusterUi: ClusterUi | undefined;
 const CLUSTER_COMMANDS = [
   'flux.reconcile', 'flux.reconcileWithSource', 'flux.reconcileForce', 'flux.reconcileReset', 'flux.suspend', 'flux.resume',
   'flux.showLiveObject', 'flux.compareWithLive', 'flux.showEvents', 'flux.showHistory', 'flux.copyName', 'flux.selectContext',
-  'flux.filterNamespace', 'flux.refresh', 'flux.revealObject',
+  'flux.filterNamespace', 'flux.refresh', 'flux.revealObject', 'flux.compareDeployed',
 ];
 
 function registerCluster(context: ExtensionContext): void {
@@ -32,9 +32,15 @@ function registerCluster(context: ExtensionContext): void {
       // A separate bundle, so that the Kubernetes client is not read while VS Code starts.
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle loaded at run time, on first use
       const module = require(path.join(__dirname, 'clusterUi.js')) as typeof import('./clusterUi');
-      loadedClusterUi = module.startClusterUi(context, refresh, async (document) => (running ? running.objects(document.uri) : []), async (which, node) => {
-        await views[which].reveal(node, { select: true, focus: true, expand: true });
-      });
+      loadedClusterUi = module.startClusterUi(
+        context,
+        refresh,
+        async (document) => (running ? running.objects(document.uri) : []),
+        async (which, node) => {
+          await views[which].reveal(node, { select: true, focus: true, expand: true });
+        },
+        async (params) => (running ? running.effectiveValues(params) : { error: 'the language server is not running yet' }),
+      );
       return loadedClusterUi;
     });
     return clusterUi;

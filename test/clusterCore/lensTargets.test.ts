@@ -29,10 +29,11 @@ const object = (kind: string, name: string, line: number, namespace?: string, ap
 const titlesByLine = (objects: ManifestObject[]) => lensTargets(objects, cluster).map((t) => `${t.line}: ${t.title} → ${t.command} ${t.ref.kind}/${t.ref.namespace}/${t.ref.name}`);
 
 describe('the cluster CodeLens above the objects the language server found', () => {
-  test('state, revision and namespace, then Reconcile and Suspend, on the line of each object on the cluster', () => {
+  test('state, revision and namespace, then Reconcile, Deployed ↔ manifest (HelmReleases) and Suspend, on the line of each object on the cluster', () => {
     assert.deepEqual(titlesByLine([object('HelmRelease', 'podinfo', 3, 'podinfo'), object('OCIRepository', 'podinfo', 20, 'podinfo')]), [
       '3: Ready · 6.7.0 (podinfo) → flux.showLiveObject HelmRelease/podinfo/podinfo',
       '3: Reconcile → flux.reconcile HelmRelease/podinfo/podinfo',
+      '3: Deployed ↔ manifest → flux.compareDeployed HelmRelease/podinfo/podinfo',
       '3: Suspend → flux.suspend HelmRelease/podinfo/podinfo',
       '20: Ready · 6.7.0@sha256:0123 (podinfo) → flux.showLiveObject OCIRepository/podinfo/podinfo',
       '20: Reconcile → flux.reconcile OCIRepository/podinfo/podinfo',
@@ -44,13 +45,14 @@ describe('the cluster CodeLens above the objects the language server found', () 
     assert.deepEqual(titlesByLine([object('HelmRelease', 'grade-api', 0, 'grade-api')]), [
       '0: Suspended (grade-api) → flux.showLiveObject HelmRelease/grade-api/grade-api',
       '0: Reconcile → flux.reconcile HelmRelease/grade-api/grade-api',
+      '0: Deployed ↔ manifest → flux.compareDeployed HelmRelease/grade-api/grade-api',
       '0: Resume → flux.resume HelmRelease/grade-api/grade-api',
     ]);
   });
 
   test('without a namespace, a name in one namespace is taken to be it; a name in two is left alone', () => {
     const titles = titlesByLine([object('HelmRelease', 'podinfo', 0), object('HelmRelease', 'redis', 10)]);
-    assert.equal(titles.length, 3);
+    assert.equal(titles.length, 4);
     assert.ok(titles.every((t) => t.startsWith('0: ') && t.endsWith('HelmRelease/podinfo/podinfo')), titles.join('\n'));
   });
 

@@ -96,6 +96,8 @@ export interface ObjectRef {
   kind: FluxKind;
   namespace: string;
   name: string;
+  /** The kubeconfig context of the cluster it is on; absent: the default context. */
+  context?: string;
 }
 
 /**

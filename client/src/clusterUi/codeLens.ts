@@ -1,7 +1,7 @@
 import { CodeLens, EventEmitter, Range, type CodeLensProvider, type Event, type TextDocument } from 'vscode';
 import type { ManifestObject } from '../../../server/src/protocol';
 import { lensTargets } from './lensTargets';
-import type { ClusterSession } from './session';
+import type { ClusterSessions } from './sessions';
 
 /** The objects of an open document as the language server reads them; [] when it cannot answer. */
 export type ObjectsOf = (document: TextDocument) => Promise<ManifestObject[]>;
@@ -12,21 +12,23 @@ export class ClusterCodeLens implements CodeLensProvider {
   readonly onDidChangeCodeLenses: Event<void> = this.changed.event;
 
   constructor(
-    private readonly session: ClusterSession,
+    private readonly sessions: ClusterSessions,
     private readonly objectsOf: ObjectsOf,
   ) {
-    session.onDidChange(() => this.changed.fire());
+    sessions.onDidChange(() => this.changed.fire());
   }
 
+  /** From the cluster of the document's workspace folder (helmRelease.cluster.folderContexts), else the default one. */
   async provideCodeLenses(document: TextDocument): Promise<CodeLens[]> {
-    if (!this.session.cache) return [];
+    const session = this.sessions.forUri(document.uri);
+    if (!session.cache) return [];
     const objects = await this.objectsOf(document);
     // The cache may have gone (another context) while the server answered.
-    const cache = this.session.cache;
+    const cache = session.cache;
     if (!cache) return [];
     return lensTargets(objects, cache).map((target) => {
       const range = new Range(target.line, 0, target.line, 0);
-      return new CodeLens(range, { title: target.title, command: target.command, arguments: [target.ref] });
+      return new CodeLens(range, { title: target.title, command: target.command, arguments: [{ ...target.ref, context: session.context }] });
     });
   }
 }

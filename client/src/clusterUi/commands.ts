@@ -2,15 +2,20 @@ import { commands, env, ProgressLocation, window, workspace } from 'vscode';
 import { stringify, parseAllDocuments } from 'yaml';
 import { fluxKinds, getObject, listEvents, reconcile, resume, suspend, SuspendedError, type FluxKind, type KubeObject, type ObjectRef } from '../cluster';
 import type { ClusterSession } from './session';
+import type { ClusterSessions } from './sessions';
 import type { Node } from './trees';
 import type { ReadOnlyDocuments } from './documents';
+import type { ObjectsOf } from './codeLens';
+import { showDeployedVersusDesired } from './deployedDiff';
+import type { EffectiveValuesOf } from './index';
+import { findManifest } from './manifestLocator';
 
 type Target = Node | ObjectRef | undefined;
 
 function refOf(target: Target): ObjectRef | undefined {
   if (!target) return undefined;
   if ('type' in target) {
-    if (target.type === 'object') return { kind: target.kind, namespace: target.object.metadata.namespace ?? '', name: target.object.metadata.name };
+    if (target.type === 'object') return { kind: target.kind, namespace: target.object.metadata.namespace ?? '', name: target.object.metadata.name, context: target.session.context };
     // A Flux object in a Kustomization's inventory acts as itself.
     return target.type === 'inventoryEntry' && target.object ? target.ref : undefined;
   }
@@ -20,7 +25,12 @@ function refOf(target: Target): ObjectRef | undefined {
 const label = (ref: ObjectRef) => `${ref.kind} ${ref.namespace}/${ref.name}`;
 
 /** The commands that act on the cluster, by id. Each returns its outcome as text, so tests can check it. */
-export function registerClusterCommands(session: ClusterSession, documents: ReadOnlyDocuments, pick: () => Promise<ObjectRef | undefined>): Record<string, (...args: unknown[]) => Promise<unknown>> {
+export function registerClusterCommands(
+  sessions: ClusterSessions,
+  documents: ReadOnlyDocuments,
+  pick: () => Promise<ObjectRef | undefined>,
+  workspaceSide: { objectsOf: ObjectsOf; effectiveValuesOf: EffectiveValuesOf },
+): Record<string, (...args: unknown[]) => Promise<unknown>> {
   const timeoutMs = () => workspace.getConfiguration('helmRelease').get<number>('reconcile.timeoutSeconds', 300) * 1000;
 
   /** The targets of a command: the clicked item, every selected item, or one picked from a list. */
@@ -31,7 +41,11 @@ export function registerClusterCommands(session: ClusterSession, documents: Read
     return one ? [one] : [];
   };
 
-  const api = () => {
+  /** The session of the cluster the object is on. */
+  const sessionOf = (ref: ObjectRef): ClusterSession => sessions.forContext(ref.context);
+
+  const api = (ref: ObjectRef) => {
+    const session = sessionOf(ref);
     if (!session.api) throw new Error(session.status === 'no cluster' ? 'No cluster: select a kubeconfig context first (Flux: Select Context).' : session.status);
     return session.api;
   };
@@ -43,7 +57,7 @@ export function registerClusterCommands(session: ClusterSession, documents: Read
       Promise.all(
         refs.map(async (ref) => {
           try {
-            const result = await reconcile(api(), ref, { ...options, cache: session.cache, timeoutMs: timeoutMs(), onProgress: (message) => progress.report({ message: `${ref.name}: ${message}` }) });
+            const result = await reconcile(api(ref), ref, { ...options, cache: sessionOf(ref).cache, timeoutMs: timeoutMs(), onProgress: (message) => progress.report({ message: `${ref.name}: ${message}` }) });
             return { ref, ok: true, message: result.message };
           } catch (error) {
             if (error instanceof SuspendedError) return { ref, ok: false, suspended: true, message: `${label(ref)} is suspended` };
@@ -62,9 +76,9 @@ export function registerClusterCommands(session: ClusterSession, documents: Read
   };
 
   const objectOf = async (ref: ObjectRef): Promise<KubeObject> => {
-    const cached = session.cache?.get(ref.kind, ref.namespace, ref.name);
+    const cached = sessionOf(ref).cache?.get(ref.kind, ref.namespace, ref.name);
     if (cached) return cached;
-    return getObject(api(), ref);
+    return getObject(api(ref), ref);
   };
 
   const register = (id: string, run: (target: Target, second?: unknown) => Promise<string>): [string, (...args: unknown[]) => Promise<unknown>] => [
@@ -93,13 +107,13 @@ export function registerClusterCommands(session: ClusterSession, documents: Read
         const answer = await window.showWarningMessage(`Suspend ${refs.map(label).join(', ')}? Flux stops reconciling until it is resumed.`, { modal: true }, 'Suspend');
         if (answer !== 'Suspend') return 'cancelled';
       }
-      await Promise.all(refs.map((ref) => suspend(api(), ref)));
+      await Promise.all(refs.map((ref) => suspend(api(ref), ref)));
       return `suspended ${refs.map((r) => r.name).join(', ')}`;
     }),
     register('flux.resume', async (t, s) => {
       const refs = await targets(t, s as Target[]);
       const results = await window.withProgress({ location: ProgressLocation.Notification, title: 'Resuming' }, () =>
-        Promise.all(refs.map((ref) => resume(api(), ref, { wait: refs.length === 1, cache: session.cache, timeoutMs: timeoutMs() }))),
+        Promise.all(refs.map((ref) => resume(api(ref), ref, { wait: refs.length === 1, cache: sessionOf(ref).cache, timeoutMs: timeoutMs() }))),
       );
       const message = results.map((r) => r.message || 'resumed').join('\n');
       void window.showInformationMessage(message);
@@ -129,7 +143,7 @@ export function registerClusterCommands(session: ClusterSession, documents: Read
     register('flux.showEvents', async (t) => {
       const [ref] = await targets(t);
       if (!ref) return 'nothing selected';
-      const events = await listEvents(api(), ref);
+      const events = await listEvents(api(ref), ref);
       const lines = events.map((e) => `${e.lastTimestamp ?? e.eventTime ?? ''}  ${e.type ?? ''}  ${e.reason ?? ''}  ${e.message ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}`);
       await documents.show(`${ref.name}.events.txt`, lines.length ? lines.join('\n') : 'No events.', 'plaintext');
       return `${lines.length} event(s)`;
@@ -140,6 +154,27 @@ export function registerClusterCommands(session: ClusterSession, documents: Read
       const object = await objectOf(ref);
       await documents.show(`${ref.name}.history.yaml`, stringify(object.status?.history ?? []), 'yaml');
       return 'shown';
+    }),
+    // Deployed versus desired: reading Helm's storage Secret is this explicit action; values from
+    // Secrets stay masked unless the caller passes { reveal: true } (asked each time).
+    register('flux.compareDeployed', async (t, second) => {
+      const [ref] = await targets(t);
+      if (!ref) return 'nothing selected';
+      if (ref.kind !== 'HelmRelease') return `${label(ref)} is not a HelmRelease`;
+      const manifest = await findManifest(ref, workspaceSide.objectsOf);
+      const desired = manifest
+        ? await workspaceSide.effectiveValuesOf({ uri: manifest.uri.toString(), position: { line: manifest.line, character: 0 } })
+        : { error: `no manifest of ${label(ref)} was found in the workspace` };
+      const reveal = typeof second === 'object' && second !== null && (second as { reveal?: unknown }).reveal === true;
+      const helmRelease = await getObject(api(ref), ref);
+      const result = await showDeployedVersusDesired({ api: api(ref), helmRelease, desired, documents, reveal });
+      const fromSecrets = (helmRelease.spec?.valuesFrom as Array<{ kind?: string }> | undefined)?.some((v) => v.kind === 'Secret');
+      if (!reveal && fromSecrets && result === 'compared') {
+        void window.showInformationMessage(`Values of ${ref.name} that come from Secrets are masked.`, 'Reveal Them This Time').then((choice) =>
+          choice ? commands.executeCommand('flux.compareDeployed', ref, { reveal: true }) : undefined,
+        );
+      }
+      return result;
     }),
     register('flux.copyName', async (t) => {
       const [ref] = await targets(t);

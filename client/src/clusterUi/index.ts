@@ -1,6 +1,6 @@
 import { EventEmitter, languages, StatusBarAlignment, window, workspace, type ExtensionContext, type TreeDataProvider } from 'vscode';
 import type { ObjectRef } from '../cluster';
-import { ClusterSession } from './session';
+import { ClusterSessions } from './sessions';
 import { FluxTree, HELM_RELEASE_KINDS, KUSTOMIZATION_KINDS, SOURCE_KINDS, viewOfKind, type Node } from './trees';
 import { registerClusterCommands } from './commands';
 import { ClusterCodeLens, type ObjectsOf } from './codeLens';
@@ -21,44 +21,56 @@ export type FluxViewName = 'kustomizations' | 'releases' | 'sources';
 export type RevealNode = (view: FluxViewName, node: Node) => Promise<void>;
 
 /** Starts the cluster side: connection, live cache, views, commands, CodeLens and status bar. */
-export function startClusterUi(context: ExtensionContext, refreshViews: EventEmitter<void>, objectsOf: ObjectsOf, reveal: RevealNode): ClusterUi {
-  const session = new ClusterSession();
+/** The language server's effective values of the HelmRelease at a position (see client/src/effectiveValues.ts). */
+export type EffectiveValuesOf = (params: { uri: string; position: { line: number; character: number } }) => Promise<{ text: string } | { error: string }>;
+
+export function startClusterUi(context: ExtensionContext, refreshViews: EventEmitter<void>, objectsOf: ObjectsOf, reveal: RevealNode, effectiveValuesOf: EffectiveValuesOf): ClusterUi {
+  const sessions = new ClusterSessions();
+  const session = sessions.default;
   const documents = new ReadOnlyDocuments();
   let namespaceFilter: string | undefined;
-  const kustomizations = new FluxTree(session, KUSTOMIZATION_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
-  const releases = new FluxTree(session, HELM_RELEASE_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
-  const sources = new FluxTree(session, SOURCE_KINDS, 'sourceKind', refreshViews.event, () => namespaceFilter);
-  const codeLens = new ClusterCodeLens(session, objectsOf);
+  const kustomizations = new FluxTree(sessions, KUSTOMIZATION_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
+  const releases = new FluxTree(sessions, HELM_RELEASE_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
+  const sources = new FluxTree(sessions, SOURCE_KINDS, 'sourceKind', refreshViews.event, () => namespaceFilter);
+  const codeLens = new ClusterCodeLens(sessions, objectsOf);
   const status = window.createStatusBarItem('flux.context', StatusBarAlignment.Left, 10);
   status.name = 'Flux cluster';
   status.command = 'flux.selectContext';
+  // The context of the active file's cluster (its workspace folder's mapping), else the default one.
   const renderStatus = () => {
-    const state = session.status;
-    status.text = state === 'no cluster' ? '$(debug-disconnect) Flux: no cluster' : `$(${state === 'connected' ? 'cloud' : 'warning'}) Flux: ${session.context ?? ''}`;
-    status.tooltip = state === 'connected' ? `Connected to ${session.context}. Click to select another context.` : state;
+    const shown = sessions.forUri(window.activeTextEditor?.document.uri);
+    const state = shown.status;
+    status.text = state === 'no cluster' ? '$(debug-disconnect) Flux: no cluster' : `$(${state === 'connected' ? 'cloud' : 'warning'}) Flux: ${shown.context ?? ''}`;
+    status.tooltip = state === 'connected' ? `Connected to ${shown.context}. Click to select another context.` : state;
     status.show();
   };
 
   const pick = async (): Promise<ObjectRef | undefined> => {
-    const items = [...kustomizations.objects(), ...releases.objects(), ...sources.objects()].map(({ kind, object }) => ({ label: object.metadata.name, description: `${kind} ${object.metadata.namespace ?? ''}`, ref: { kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name } }));
+    const multi = sessions.shown().length > 1;
+    const items = [...kustomizations.objects(), ...releases.objects(), ...sources.objects()].map(({ kind, object, session: from }) => ({
+      label: object.metadata.name,
+      description: `${kind} ${object.metadata.namespace ?? ''}${multi ? ` · ${from.context ?? ''}` : ''}`,
+      ref: { kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name, context: from.context },
+    }));
     return (await window.showQuickPick(items, { placeHolder: 'Flux object' }))?.ref;
   };
 
   context.subscriptions.push(
-    session,
+    sessions,
     documents,
     status,
-    session.onDidChange(() => {
+    sessions.onDidChange(() => {
       refreshViews.fire();
       renderStatus();
     }),
+    window.onDidChangeActiveTextEditor(() => renderStatus()),
     // JSON manifests too: the language server reads both.
     languages.registerCodeLensProvider([{ language: 'yaml' }, { language: 'json' }], codeLens),
     workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('helmRelease.cluster')) void session.connect();
+      if (e.affectsConfiguration('helmRelease.cluster')) void sessions.connectAll();
     }),
   );
-  const handlers = registerClusterCommands(session, documents, pick);
+  const handlers = registerClusterCommands(sessions, documents, pick, { objectsOf, effectiveValuesOf });
   handlers['flux.selectContext'] = async () => {
     const contexts = session.kubeconfig?.contexts() ?? [];
     if (contexts.length === 0) {
@@ -87,11 +99,11 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
     return `revealed in ${view}`;
   };
   handlers['flux.refresh'] = async () => {
-    await session.connect();
+    await sessions.connectAll();
     return session.status;
   };
   renderStatus();
-  void session.connect();
+  void sessions.connectAll();
 
   return {
     commands: handlers,

@@ -1,7 +1,7 @@
 // What the cluster CodeLens shows above each object of a manifest, without `vscode`, so that it is
 // testable on its own: the objects come from the language server, the state from the live cache.
 import type { ManifestObject } from '../../../server/src/protocol';
-import { revisionOf, sourceRevisionOf, stateOf } from '../cluster/status';
+import { anyRevisionOf, stateOf } from '../cluster/status';
 import { fluxKinds, isFluxKind, type FluxKind, type KubeObject, type ObjectRef } from '../cluster/types';
 
 export interface LensTarget {
@@ -32,10 +32,11 @@ export function lensTargets(objects: readonly ManifestObject[], live: LiveObject
     if (candidates.length !== 1) continue;
     const object = candidates[0]!;
     const ref: ObjectRef = { kind, namespace: object.metadata.namespace ?? '', name: written.name };
-    const revision = kind === 'HelmRelease' ? revisionOf(object) : sourceRevisionOf(object);
+    const revision = anyRevisionOf({ ...object, kind });
     const line = written.line;
     out.push({ line, ref, command: 'flux.showLiveObject', title: `${stateOf(object)}${revision ? ` · ${revision}` : ''} (${ref.namespace})` });
     out.push({ line, ref, command: 'flux.reconcile', title: 'Reconcile' });
+    if (kind === 'HelmRelease') out.push({ line, ref, command: 'flux.compareDeployed', title: 'Deployed ↔ manifest' });
     out.push(object.spec?.suspend === true ? { line, ref, command: 'flux.resume', title: 'Resume' } : { line, ref, command: 'flux.suspend', title: 'Suspend' });
   }
   return out;

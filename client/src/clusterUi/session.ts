@@ -13,13 +13,16 @@ export class ClusterSession implements Disposable {
   problem?: string;
   private subscriptions: Array<{ dispose(): void }> = [];
 
+  /** `fixedContext`: this context always; without it, the selected context, else the current one. */
+  constructor(readonly fixedContext?: string) {}
+
   async connect(): Promise<void> {
     this.disconnect();
     const settings = workspace.getConfiguration('helmRelease.cluster');
     const explicitPath = settings.get<string>('kubeconfig') || undefined;
     try {
       this.kubeconfig = loadKubeconfig({ path: explicitPath });
-      this.context = settings.get<string>('context') || this.kubeconfig.currentContext;
+      this.context = this.fixedContext ?? (settings.get<string>('context') || this.kubeconfig.currentContext);
       if (!this.context) {
         this.problem = 'no cluster';
         return;
@@ -37,6 +40,11 @@ export class ClusterSession implements Disposable {
     } finally {
       this.changed.fire();
     }
+  }
+
+  /** The API server of the context, as the kubeconfig names it. */
+  get server(): string | undefined {
+    return this.kubeconfig?.contexts().find((c) => c.name === this.context)?.server;
   }
 
   /** "connected", "no cluster", or what is wrong, for the views and the status bar. */

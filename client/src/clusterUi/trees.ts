@@ -16,14 +16,17 @@ import {
   type ObjectState,
 } from '../cluster';
 import type { ClusterSession } from './session';
+import type { ClusterSessions } from './sessions';
 
+/** Nodes below a context carry its session: commands and events go to that cluster. */
 export type Node =
   | { type: 'message'; text: string }
-  | { type: 'group'; label: string; kind: 'namespace' | 'sourceKind'; children: () => Node[] }
-  | { type: 'object'; kind: FluxKind; object: KubeObject }
-  | { type: 'section'; label: string; object: KubeObject; section: 'conditions' | 'history' | 'events' | 'inventory' }
-  | { type: 'inventoryKind'; owner: KubeObject; kind: string; entries: InventoryEntry[] }
-  | { type: 'inventoryEntry'; owner: KubeObject; entry: InventoryEntry; ref?: ObjectRef; object?: KubeObject }
+  | { type: 'context'; session: ClusterSession }
+  | { type: 'group'; label: string; kind: 'namespace' | 'sourceKind'; session: ClusterSession; children: () => Node[] }
+  | { type: 'object'; kind: FluxKind; object: KubeObject; session: ClusterSession }
+  | { type: 'section'; label: string; object: KubeObject; section: 'conditions' | 'history' | 'events' | 'inventory'; session: ClusterSession }
+  | { type: 'inventoryKind'; owner: KubeObject; kind: string; entries: InventoryEntry[]; session: ClusterSession }
+  | { type: 'inventoryEntry'; owner: KubeObject; entry: InventoryEntry; ref?: ObjectRef; object?: KubeObject; session: ClusterSession }
   | { type: 'detail'; label: string; description?: string; tooltip?: string };
 
 /** Kinds whose items expand into sections (conditions, history or inventory, events). */
@@ -44,10 +47,11 @@ const ICONS: Record<ObjectState, ThemeIcon> = {
   Unknown: new ThemeIcon('question'),
 };
 
-export function objectItem(kind: FluxKind, object: KubeObject): TreeItem {
+/** `idPrefix`: the context, when several are shown (ids must be unique in a view). */
+export function objectItem(kind: FluxKind, object: KubeObject, idPrefix = ''): TreeItem {
   const state = stateOf(object);
   const item = new TreeItem(object.metadata.name, EXPANDABLE.has(kind) ? TreeItemCollapsibleState.Collapsed : TreeItemCollapsibleState.None);
-  item.id = `${kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+  item.id = `${idPrefix}${kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
   const full = anyRevisionOf({ ...object, kind });
   // A Git revision (`main@sha1:<40 hex>`) is shortened as `flux get ks` does; chart versions stay.
   const revision = kind === 'Kustomization' && full ? shortenHex(full) : full;
@@ -63,42 +67,57 @@ export function objectItem(kind: FluxKind, object: KubeObject): TreeItem {
 /** The objects of one or more kinds, grouped by namespace (HelmReleases) or by kind (sources). */
 export class FluxTree implements TreeDataProvider<Node> {
   constructor(
-    private readonly session: ClusterSession,
+    private readonly sessions: ClusterSessions,
     private readonly kinds: FluxKind[],
     private readonly groupBy: 'namespace' | 'sourceKind',
     readonly onDidChangeTreeData: Event<void>,
     private readonly namespaceFilter: () => string | undefined,
   ) {}
 
-  /** The objects shown, for tests and for commands run from the palette. */
-  objects(): Array<{ kind: FluxKind; object: KubeObject }> {
-    const cache = this.session.cache;
-    if (!cache) return [];
-    const filter = this.namespaceFilter();
-    return this.kinds.flatMap((kind) => cache.list(kind).filter((o) => !filter || o.metadata.namespace === filter).map((object) => ({ kind, object })));
+  /** Several contexts side by side: each is a root, and item ids start with it. */
+  private multi(): boolean {
+    return this.sessions.shown().length > 1;
   }
 
-  /** The parent of an object's node (its group), so that the view can reveal it. */
+  private idPrefix(session: ClusterSession): string {
+    return this.multi() ? `${session.context ?? ''}:` : '';
+  }
+
+  /** The objects shown, for tests and for commands run from the palette. */
+  objects(): Array<{ kind: FluxKind; object: KubeObject; session: ClusterSession }> {
+    return this.sessions.shown().flatMap((session) => this.objectsOf(session));
+  }
+
+  private objectsOf(session: ClusterSession): Array<{ kind: FluxKind; object: KubeObject; session: ClusterSession }> {
+    const cache = session.cache;
+    if (!cache) return [];
+    const filter = this.namespaceFilter();
+    return this.kinds.flatMap((kind) => cache.list(kind).filter((o) => !filter || o.metadata.namespace === filter).map((object) => ({ kind, object, session })));
+  }
+
+  /** The parent of an object's node (its group) and of a group (its context), so that the view can reveal them. */
   getParent(node: Node): Node | undefined {
+    if (node.type === 'group') return this.multi() ? { type: 'context', session: node.session } : undefined;
     if (node.type !== 'object') return undefined;
     const key = this.groupBy === 'namespace' ? (node.object.metadata.namespace ?? '') : node.kind;
-    return this.childrenOf(undefined).find((group) => group.type === 'group' && group.label === key);
+    return this.rootsOf(node.session).find((group) => group.type === 'group' && group.label === key);
   }
 
   /** The node of an object this tree lists, for reveal. */
   nodeOf(ref: ObjectRef): Node | undefined {
-    const object = this.kinds.includes(ref.kind) ? this.session.cache?.get(ref.kind, ref.namespace, ref.name) : undefined;
-    return object ? { type: 'object', kind: ref.kind, object } : undefined;
+    const session = this.sessions.forContext(ref.context);
+    const object = this.kinds.includes(ref.kind) ? session.cache?.get(ref.kind, ref.namespace, ref.name) : undefined;
+    return object ? { type: 'object', kind: ref.kind, object, session } : undefined;
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
-    if (node?.type === 'section' && node.section === 'events') return this.events(node.object);
+    if (node?.type === 'section' && node.section === 'events') return this.events(node.object, node.session);
     return this.childrenOf(node);
   }
 
   /** The latest events of an object, read when its node is expanded (never polled). */
-  private async events(object: KubeObject): Promise<Node[]> {
-    const api = this.session.api;
+  private async events(object: KubeObject, session: ClusterSession): Promise<Node[]> {
+    const api = session.api;
     if (!api) return [];
     try {
       const items = (await listEvents(api, { kind: object.kind ?? 'HelmRelease', namespace: object.metadata.namespace ?? 'default', name: object.metadata.name })).slice(0, 10);
@@ -109,48 +128,57 @@ export class FluxTree implements TreeDataProvider<Node> {
     }
   }
 
+  /** A context's namespace or kind groups, or what stops it from showing any. */
+  private rootsOf(session: ClusterSession): Node[] {
+    const status = session.status;
+    if (status !== 'connected') return [{ type: 'message', text: status === 'no cluster' ? 'No cluster: no kubeconfig context is selected.' : status }];
+    const objects = this.objectsOf(session);
+    if (objects.length === 0) return [{ type: 'message', text: 'No objects.' }];
+    const groups = new Map<string, Array<{ kind: FluxKind; object: KubeObject }>>();
+    for (const entry of objects) {
+      const key = this.groupBy === 'namespace' ? (entry.object.metadata.namespace ?? '') : entry.kind;
+      groups.set(key, [...(groups.get(key) ?? []), entry]);
+    }
+    return [...groups.keys()].sort().map((key) => ({
+      type: 'group',
+      label: key,
+      kind: this.groupBy,
+      session,
+      children: () => groups.get(key)!.sort((a, b) => a.object.metadata.name.localeCompare(b.object.metadata.name)).map(({ kind, object }) => ({ type: 'object', kind, object, session })),
+    }));
+  }
+
   private childrenOf(node?: Node): Node[] {
     if (!node) {
-      const status = this.session.status;
-      if (status !== 'connected') return [{ type: 'message', text: status === 'no cluster' ? 'No cluster: no kubeconfig context is selected.' : status }];
-      const objects = this.objects();
-      if (objects.length === 0) return [{ type: 'message', text: 'No objects.' }];
-      const groups = new Map<string, Array<{ kind: FluxKind; object: KubeObject }>>();
-      for (const entry of objects) {
-        const key = this.groupBy === 'namespace' ? (entry.object.metadata.namespace ?? '') : entry.kind;
-        groups.set(key, [...(groups.get(key) ?? []), entry]);
-      }
-      return [...groups.keys()].sort().map((key) => ({
-        type: 'group',
-        label: key,
-        kind: this.groupBy,
-        children: () => groups.get(key)!.sort((a, b) => a.object.metadata.name.localeCompare(b.object.metadata.name)).map(({ kind, object }) => ({ type: 'object', kind, object })),
-      }));
+      const shown = this.sessions.shown();
+      return shown.length > 1 ? shown.map((session) => ({ type: 'context', session })) : this.rootsOf(shown[0]!);
     }
+    if (node.type === 'context') return this.rootsOf(node.session);
     if (node.type === 'group') return node.children();
     if (node.type === 'object' && EXPANDABLE.has(node.kind)) {
       const middle: Node =
         node.kind === 'HelmRelease'
-          ? { type: 'section', label: 'Release history', object: node.object, section: 'history' }
-          : { type: 'section', label: `Inventory (${inventoryOf(node.object).length})`, object: node.object, section: 'inventory' };
+          ? { type: 'section', label: 'Release history', object: node.object, section: 'history', session: node.session }
+          : { type: 'section', label: `Inventory (${inventoryOf(node.object).length})`, object: node.object, section: 'inventory', session: node.session };
       return [
-        { type: 'section', label: 'Conditions', object: node.object, section: 'conditions' },
+        { type: 'section', label: 'Conditions', object: node.object, section: 'conditions', session: node.session },
         middle,
-        { type: 'section', label: 'Recent events', object: node.object, section: 'events' },
+        { type: 'section', label: 'Recent events', object: node.object, section: 'events', session: node.session },
       ];
     }
     if (node.type === 'inventoryKind') {
       return node.entries.map((entry) => {
-        const ref = fluxRefOf(entry);
-        const object = ref ? this.session.cache?.get(ref.kind, ref.namespace, ref.name) : undefined;
-        return { type: 'inventoryEntry', owner: node.owner, entry, ref, object };
+        const found = fluxRefOf(entry);
+        const ref = found ? { ...found, context: node.session.context } : undefined;
+        const object = ref ? node.session.cache?.get(ref.kind, ref.namespace, ref.name) : undefined;
+        return { type: 'inventoryEntry', owner: node.owner, entry, ref, object, session: node.session };
       });
     }
     if (node.type === 'section') {
       if (node.section === 'inventory') {
         const groups = inventoryByKind(inventoryOf(node.object));
         if (groups.length === 0) return [{ type: 'detail', label: 'Nothing applied yet' }];
-        return groups.map((g) => ({ type: 'inventoryKind', owner: node.object, kind: g.kind, entries: g.entries }));
+        return groups.map((g) => ({ type: 'inventoryKind', owner: node.object, kind: g.kind, entries: g.entries, session: node.session }));
       }
       if (node.section === 'conditions') {
         return (node.object.status?.conditions ?? []).map((c) => ({ type: 'detail', label: `${c.type}: ${c.status}`, description: c.reason, tooltip: c.message }));
@@ -167,23 +195,32 @@ export class FluxTree implements TreeDataProvider<Node> {
         item.iconPath = new ThemeIcon('info');
         return item;
       }
+      case 'context': {
+        const status = node.session.status;
+        const item = new TreeItem(node.session.context ?? '(no context)', TreeItemCollapsibleState.Expanded);
+        item.id = `context/${node.session.context ?? ''}`;
+        item.description = status === 'connected' ? node.session.server : status;
+        item.iconPath = new ThemeIcon(status === 'connected' ? 'cloud' : 'warning');
+        item.contextValue = 'fluxContext';
+        return item;
+      }
       case 'inventoryKind': {
         const item = new TreeItem(node.kind, TreeItemCollapsibleState.Collapsed);
-        item.id = `${ownerId(node.owner)}/inventory/${node.kind}`;
+        item.id = `${this.idPrefix(node.session)}${ownerId(node.owner)}/inventory/${node.kind}`;
         item.description = String(node.entries.length);
         item.iconPath = new ThemeIcon('symbol-class');
         return item;
       }
       case 'inventoryEntry':
-        return inventoryEntryItem(node);
+        return inventoryEntryItem(node, this.idPrefix(node.session));
       case 'group': {
         const item = new TreeItem(node.label || '(cluster-scoped)', TreeItemCollapsibleState.Expanded);
-        item.id = `group/${node.label}`;
+        item.id = `${this.idPrefix(node.session)}group/${node.label}`;
         item.iconPath = new ThemeIcon(node.kind === 'namespace' ? 'symbol-namespace' : 'package');
         return item;
       }
       case 'object':
-        return objectItem(node.kind, node.object);
+        return objectItem(node.kind, node.object, this.idPrefix(node.session));
       case 'section':
         return new TreeItem(node.label, TreeItemCollapsibleState.Collapsed);
       case 'detail': {
@@ -202,13 +239,13 @@ const ownerId = (owner: KubeObject) => `Kustomization/${owner.metadata.namespace
  * One object a Kustomization applied. A Flux object the view lists looks like its own item (state,
  * revision, the same commands) and opens it in its view when clicked; any other object is a plain row.
  */
-function inventoryEntryItem(node: Extract<Node, { type: 'inventoryEntry' }>): TreeItem {
+function inventoryEntryItem(node: Extract<Node, { type: 'inventoryEntry' }>, idPrefix: string): TreeItem {
   const { entry } = node;
   const label = entry.namespace ? `${entry.namespace}/${entry.name}` : entry.name;
   const item = node.ref && node.object ? objectItem(node.ref.kind, node.object) : new TreeItem(label);
   item.label = label;
   item.collapsibleState = TreeItemCollapsibleState.None;
-  item.id = `${ownerId(node.owner)}/inventory/${entry.kind}/${entry.namespace}/${entry.name}`;
+  item.id = `${idPrefix}${ownerId(node.owner)}/inventory/${entry.kind}/${entry.namespace}/${entry.name}`;
   if (node.ref) {
     item.command = { command: 'flux.revealObject', title: 'Reveal in Flux View', arguments: [node.ref] };
     if (!node.object) item.description = 'not listed (filtered out, or not on the cluster)';

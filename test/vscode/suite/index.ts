@@ -433,7 +433,7 @@ const clusterTests: SuiteTest[] = [
           throw new Error(`${String(err)}; cluster CodeLenses: ${(await clusterLensTitles(uri)).join(' | ') || '(none)'}`);
         });
         log(`CodeLens (four spaces, flow style): ${titles.join(' | ')}`);
-        assert(titles.filter((t) => t.startsWith('0: ')).length === 3 && titles.filter((t) => t.startsWith('7: ')).length === 3, `expected three lenses on each object: ${titles.join(' | ')}`);
+        assert(titles.filter((t) => t.startsWith('0: ')).length === 4 && titles.filter((t) => t.startsWith('7: ')).length === 3, `expected four lenses on the HelmRelease (state, Reconcile, Deployed ↔ manifest, Suspend) and three on the source: ${titles.join(' | ')}`);
       } finally {
         await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
         await vscode.workspace.fs.delete(ws(LENS_PROBE));
@@ -640,6 +640,35 @@ const realClusterTests: SuiteTest[] = [
       const message = await vscode.commands.executeCommand<string>('flux.reconcileWithSource', APPS);
       log(`flux.reconcileWithSource apps: ${message}`);
       assert(typeof message === 'string' && /^applied revision main@sha1:[0-9a-f]{40}$/.test(message), `flux.reconcileWithSource returned ${JSON.stringify(message)}`);
+    },
+  },
+  {
+    name: "cluster: Deployed ↔ manifest on grade-api reads the real Helm release from its storage Secret: values diff and manifest, the Secret's value masked unless revealed this once",
+    fn: async () => {
+      await show(ws(RELEASE));
+      const ref = { kind: 'HelmRelease', namespace: 'grade-api', name: 'grade-api' };
+      const doc = (suffix: string) => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'flux-live' && d.uri.path === `/grade-api.${suffix}`).at(-1);
+      const message = await vscode.commands.executeCommand<string>('flux.compareDeployed', ref);
+      log(`flux.compareDeployed: ${message}`);
+      assert(message === 'compared', `flux.compareDeployed returned ${JSON.stringify(message)}`);
+      const [deployed, desired, manifest] = await waitFor('the values diff and the manifest', () => {
+        const all = [doc('deployed-values.yaml'), doc('desired-values.yaml'), doc('deployed-manifest.yaml')];
+        return all.every(Boolean) ? (all as vscode.TextDocument[]) : undefined;
+      }, 10_000);
+      log(`deployed side:\n${deployed.getText()}`);
+      assert(/revision 1, chart grade-api 1\.2\.0/.test(deployed.getText()), 'the deployed side does not name the release');
+      assert(deployed.getText().includes('••••••') && !deployed.getText().includes('not-a-real-password'), 'the Secret value is not masked');
+      assert(/image:\s*\n\s+repository: ghcr.io\/example\/grade-api\n\s+tag: 1\.4\.2/.test(desired.getText()), `the desired side:\n${desired.getText()}`);
+      assert(/kind: ConfigMap/.test(manifest.getText()) && /grade-api-grade-api-settings/.test(manifest.getText()), 'the deployed manifest does not hold the chart\'s ConfigMap');
+      const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.label.startsWith('grade-api: values deployed'));
+      assert(tab, 'no diff tab of the deployed and desired values');
+      await sleep(800);
+      await screenshot('deployed-vs-desired');
+      const revealed = await vscode.commands.executeCommand<string>('flux.compareDeployed', ref, { reveal: true });
+      assert(revealed === 'compared', revealed);
+      const shown = await waitFor('the revealed deployed values', () => (doc('deployed-values.yaml')?.getText().includes('not-a-real-password') ? doc('deployed-values.yaml') : undefined), 10_000);
+      assert(!shown.getText().includes('••••••'), 'still masked after revealing');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     },
   },
 ];
