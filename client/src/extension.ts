@@ -3,6 +3,7 @@ import { commands, EventEmitter, window, workspace, type ExtensionContext, type 
 import type { ClusterUi, FluxViewName } from './clusterUi';
 import { startClusterWhenUseful } from './clusterAutoStart';
 import type { Node as ClusterNode } from './clusterUi/trees';
+import type { DependencyNode } from './clusterUi/dependencyView';
 import { registerEffectiveValues } from './effectiveValues';
 import { EnteredCredentials, registerRegistryCredentials } from './registryCredentials';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -22,7 +23,7 @@ let loadedClusterUi: ClusterUi | undefined;
 const CLUSTER_COMMANDS = [
   'flux.reconcile', 'flux.reconcileWithSource', 'flux.reconcileForce', 'flux.reconcileReset', 'flux.suspend', 'flux.resume',
   'flux.showLiveObject', 'flux.compareWithLive', 'flux.showEvents', 'flux.showHistory', 'flux.copyName', 'flux.selectContext',
-  'flux.filterNamespace', 'flux.refresh', 'flux.revealObject', 'flux.compareDeployed',
+  'flux.filterNamespace', 'flux.refresh', 'flux.revealObject', 'flux.compareDeployed', 'flux.showInDependencyGraph',
 ];
 
 function registerCluster(context: ExtensionContext): void {
@@ -37,7 +38,8 @@ function registerCluster(context: ExtensionContext): void {
         refresh,
         async (document) => (running ? running.objects(document.uri) : []),
         async (which, node) => {
-          await views[which].reveal(node, { select: true, focus: true, expand: true });
+          const view = (which === 'dependencies' ? dependencyView : views[which]) as TreeView<unknown>;
+          await view.reveal(node, { select: true, focus: true, expand: true });
         },
         async (params) => (running ? running.effectiveValues(params) : { error: 'the language server is not running yet' }),
       );
@@ -57,9 +59,19 @@ function registerCluster(context: ExtensionContext): void {
     releases: window.createTreeView('flux.helmReleases', { treeDataProvider: proxy('releases'), canSelectMany: true, showCollapseAll: true }),
     sources: window.createTreeView('flux.sources', { treeDataProvider: proxy('sources'), canSelectMany: true }),
   };
+  const dependencyView = window.createTreeView('flux.dependencies', {
+    treeDataProvider: {
+      onDidChangeTreeData: refresh.event,
+      getChildren: async (node?: DependencyNode) => (workspace.isTrusted ? ((await (await load()).dependencies.getChildren?.(node)) ?? []) : []),
+      getTreeItem: (node: DependencyNode) => loadedClusterUi!.dependencies.getTreeItem(node),
+      getParent: (node: DependencyNode) => loadedClusterUi?.dependencies.getParent?.(node),
+    },
+    showCollapseAll: true,
+  });
   context.subscriptions.push(
     refresh,
     ...Object.values(views),
+    dependencyView,
     ...CLUSTER_COMMANDS.map((id) =>
       commands.registerCommand(id, async (...args: unknown[]) => {
         if (!workspace.isTrusted) {

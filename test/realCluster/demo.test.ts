@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { reconcile, resume, suspend } from '../../client/src/cluster/actions';
-import type { ObjectRef } from '../../client/src/cluster/types';
+import type { KubeObject, ObjectRef } from '../../client/src/cluster/types';
+import { buildDependencyGraph, pathsTo, waitingFor } from '../../client/src/cluster/dependencyGraph';
 import { startRealDemo, type RealDemo } from './demo';
 
 interface Condition {
@@ -96,6 +97,30 @@ describe('the demo on the real cluster', () => {
       const resumed = await resume(demo.api, ref, { wait: true, timeoutMs: 120_000, pollMs: 250 });
       assert.match(resumed.message, ref.kind === 'Kustomization' ? /^applied revision main@sha1:[0-9a-f]{40}$/ : /^fetched revision main@sha1:[0-9a-f]{40}$/);
     }
+  });
+
+  it('the dependency graph from the live objects: infrastructure → monitoring → dashboards, dashboards waiting for the failed monitoring as kustomize-controller says', async () => {
+    const list = async (path: string) => (await demo.api.request<{ items: KubeObject[] }>('GET', path)).items.map((o) => ({ ...o, kind: path.endsWith('kustomizations') ? 'Kustomization' : 'HelmRelease' }));
+    // infrastructure up to date with the latest commit (an earlier test pushed one), so that monitoring fails on its own.
+    await reconcile(demo.api, { kind: 'Kustomization', namespace: 'flux-system', name: 'infrastructure' }, { timeoutMs: 120_000, pollMs: 250 });
+    await reconcile(demo.api, { kind: 'Kustomization', namespace: 'flux-system', name: 'monitoring' }, { timeoutMs: 5_000, pollMs: 250 }).catch(() => undefined);
+    let kustomizations: KubeObject[] = [];
+    const readyOf = (name: string) => kustomizations.find((k) => k.metadata.name === name)?.status?.conditions?.find((c) => c.type === 'Ready');
+    for (let i = 0; i < 240; i++) {
+      kustomizations = await list('/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations');
+      if (readyOf('dashboards')?.reason === 'DependencyNotReady' && readyOf('monitoring')?.status === 'False' && readyOf('monitoring')?.reason !== 'DependencyNotReady') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    console.log(`monitoring: ${JSON.stringify(readyOf('monitoring'))}`);
+    const graph = buildDependencyGraph({ kustomizations, helmReleases: await list('/apis/helm.toolkit.fluxcd.io/v2/helmreleases') });
+    const dashboards = graph.nodes.get('Kustomization/flux-system/dashboards');
+    const own = dashboards?.object?.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(own?.reason, 'DependencyNotReady', JSON.stringify(own));
+    assert.match(own?.message ?? '', /flux-system\/monitoring/);
+    assert.deepEqual(pathsTo(graph, 'Kustomization/flux-system/dashboards'), [['Kustomization/flux-system/infrastructure', 'Kustomization/flux-system/monitoring', 'Kustomization/flux-system/dashboards']]);
+    assert.deepEqual(graph.roots, ['HelmRelease/grade-api/postgres', 'Kustomization/flux-system/infrastructure']);
+    assert.match(waitingFor(graph, 'Kustomization/flux-system/dashboards') ?? '', /^waiting for flux-system\/monitoring: Failed — .*monitoring.*(not found|no such file)/);
+    assert.match(waitingFor(graph, 'HelmRelease/grade-api/grade-api') ?? 'none', /none/, 'grade-api failed on its own: postgres is Ready');
   });
 
   it('kubectl get hr -A shows podinfo and postgres Ready and grade-api not', () => {

@@ -1,12 +1,13 @@
 // The tutorial's cluster on the real cluster (scripts/cluster/start.mjs), applied the GitOps way:
-// bootstrap objects (the GitRepository and two Flux Kustomizations, the Secrets Git never holds)
+// bootstrap objects (the GitRepository and the Flux Kustomizations, the Secrets Git never holds)
 // are created directly, and the real kustomize-controller applies the rest from a Git repository
 // served on loopback. The releases and sources are those of the simulator's demo
 // (test/cluster/demoData.ts), pointed at the local chart sources (test/vscode/chartSources.ts):
 //   - infrastructure: HelmRepositories `bitnami` (HTTP) and `grade-api-charts` (private OCI), OCIRepository `podinfo`;
 //   - apps (dependsOn infrastructure, post-build substitution cluster_name/replicas): Namespaces,
 //     HelmReleases podinfo and postgres (Ready) and grade-api (its post-install migration Job
-//     never runs without a kubelet: the install fails, "timed out waiting for the condition").
+//     never runs without a kubelet: the install fails, "timed out waiting for the condition");
+//   - monitoring (its folder is missing from the repository: it fails) and dashboards, waiting for it.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -111,6 +112,20 @@ export function bootstrapObjects(charts: ChartSourcesConfig, gitUrl: string): Ku
         sourceRef: { kind: 'GitRepository', name: 'flux-system' },
         postBuild: { substitute: { cluster_name: 'production', replicas: '3' } },
       },
+    },
+    // A chain with a waiting object: monitoring's folder is not in the repository (it fails), and
+    // dashboards waits for it.
+    {
+      apiVersion: KUSTOMIZE,
+      kind: 'Kustomization',
+      metadata: { name: 'monitoring', namespace: 'flux-system' },
+      spec: { interval: '10m', path: './monitoring', prune: true, dependsOn: [{ name: 'infrastructure' }], sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
+    },
+    {
+      apiVersion: KUSTOMIZE,
+      kind: 'Kustomization',
+      metadata: { name: 'dashboards', namespace: 'flux-system' },
+      spec: { interval: '10m', path: './dashboards', prune: true, dependsOn: [{ name: 'monitoring' }], sourceRef: { kind: 'GitRepository', name: 'flux-system' } },
     },
   ];
 }

@@ -11,3 +11,4 @@ export * from './resourceCache';
 export * from './status';
 export * from './actions';
 export * from './inventory';
+export * from './dependencyGraph';

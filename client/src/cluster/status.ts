@@ -2,7 +2,7 @@
 import type { Condition, FluxKind, KubeObject, ObjectRef } from './types';
 import { isFluxKind } from './types';
 
-export type ObjectState = 'Ready' | 'Reconciling' | 'Failed' | 'Stalled' | 'Suspended' | 'Unknown';
+export type ObjectState = 'Ready' | 'Reconciling' | 'Waiting' | 'Failed' | 'Stalled' | 'Suspended' | 'Unknown';
 
 export function condition(object: KubeObject, type: string): Condition | undefined {
   return object.status?.conditions?.find((c) => c.type === type);
@@ -16,7 +16,7 @@ export function isStaticSource(object: KubeObject): boolean {
 /**
  * The state shown in the tree: Suspended wins, then Stalled, Reconciling (also while the
  * controller has not observed the latest generation; a failed attempt being retried is Failed),
- * Ready True → Ready, Ready False → Failed.
+ * Ready True → Ready, Ready False → Failed (Waiting when a dependency is not ready).
  */
 export function stateOf(object: KubeObject): ObjectState {
   if (object.spec?.suspend === true) return 'Suspended';
@@ -34,7 +34,8 @@ export function stateOf(object: KubeObject): ObjectState {
   if (ready === undefined) return 'Unknown';
   if (generation !== undefined && observed !== undefined && observed >= 0 && observed !== generation) return 'Reconciling';
   if (ready.status === 'True') return 'Ready';
-  if (ready.status === 'False') return 'Failed';
+  // Both controllers say DependencyNotReady while a dependsOn target is not ready: not a failure.
+  if (ready.status === 'False') return ready.reason === 'DependencyNotReady' ? 'Waiting' : 'Failed';
   return ready.reason === 'Progressing' ? 'Reconciling' : 'Unknown';
 }
 

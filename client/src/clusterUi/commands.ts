@@ -6,16 +6,19 @@ import type { ClusterSessions } from './sessions';
 import type { Node } from './trees';
 import type { ReadOnlyDocuments } from './documents';
 import type { ObjectsOf } from './codeLens';
+import type { DependencyNode } from './dependencyView';
 import { showDeployedVersusDesired } from './deployedDiff';
 import type { EffectiveValuesOf } from './index';
 import { findManifest } from './manifestLocator';
 
-type Target = Node | ObjectRef | undefined;
+type Target = Node | DependencyNode | ObjectRef | undefined;
 
-function refOf(target: Target): ObjectRef | undefined {
+/** The object a command was given: a tree node of any Flux view, or a reference (palette, CodeLens). */
+export function refOf(target: Target): ObjectRef | undefined {
   if (!target) return undefined;
   if ('type' in target) {
     if (target.type === 'object') return { kind: target.kind, namespace: target.object.metadata.namespace ?? '', name: target.object.metadata.name, context: target.session.context };
+    if (target.type === 'dependency') return target.ref;
     // A Flux object in a Kustomization's inventory acts as itself.
     return target.type === 'inventoryEntry' && target.object ? target.ref : undefined;
   }

@@ -2,7 +2,8 @@ import { EventEmitter, languages, StatusBarAlignment, window, workspace, type Ex
 import type { ObjectRef } from '../cluster';
 import { ClusterSessions } from './sessions';
 import { FluxTree, HELM_RELEASE_KINDS, KUSTOMIZATION_KINDS, SOURCE_KINDS, viewOfKind, type Node } from './trees';
-import { registerClusterCommands } from './commands';
+import { refOf, registerClusterCommands } from './commands';
+import { DependencyView, type DependencyNode } from './dependencyView';
 import { ClusterCodeLens, type ObjectsOf } from './codeLens';
 import { ReadOnlyDocuments } from './documents';
 
@@ -13,12 +14,13 @@ export interface ClusterUi {
   kustomizations: TreeDataProvider<Node>;
   releases: TreeDataProvider<Node>;
   sources: TreeDataProvider<Node>;
+  dependencies: TreeDataProvider<DependencyNode>;
 }
 
 export type FluxViewName = 'kustomizations' | 'releases' | 'sources';
 
 /** Shows a node in one of the Flux views (the views belong to extension.ts). */
-export type RevealNode = (view: FluxViewName, node: Node) => Promise<void>;
+export type RevealNode = (view: FluxViewName | 'dependencies', node: Node | DependencyNode) => Promise<void>;
 
 /** Starts the cluster side: connection, live cache, views, commands, CodeLens and status bar. */
 /** The language server's effective values of the HelmRelease at a position (see client/src/effectiveValues.ts). */
@@ -32,6 +34,7 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
   const kustomizations = new FluxTree(sessions, KUSTOMIZATION_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
   const releases = new FluxTree(sessions, HELM_RELEASE_KINDS, 'namespace', refreshViews.event, () => namespaceFilter);
   const sources = new FluxTree(sessions, SOURCE_KINDS, 'sourceKind', refreshViews.event, () => namespaceFilter);
+  const dependencies = new DependencyView(sessions, refreshViews.event);
   const codeLens = new ClusterCodeLens(sessions, objectsOf);
   const status = window.createStatusBarItem('flux.context', StatusBarAlignment.Left, 10);
   status.name = 'Flux cluster';
@@ -43,6 +46,22 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
     status.text = state === 'no cluster' ? '$(debug-disconnect) Flux: no cluster' : `$(${state === 'connected' ? 'cloud' : 'warning'}) Flux: ${shown.context ?? ''}`;
     status.tooltip = state === 'connected' ? `Connected to ${shown.context}. Click to select another context.` : state;
     status.show();
+  };
+
+  /** The Kustomization or HelmRelease the cursor is in, on the cluster of the file's folder. */
+  const objectAtCursor = async (): Promise<ObjectRef | undefined> => {
+    const editor = window.activeTextEditor;
+    if (!editor) return undefined;
+    const line = editor.selection.active.line;
+    const objects = (await objectsOf(editor.document)).filter((o) => (o.kind === 'Kustomization' || o.kind === 'HelmRelease') && o.line <= line);
+    const written = objects.sort((a, b) => b.line - a.line)[0];
+    if (!written) return undefined;
+    const session = sessions.forUri(editor.document.uri);
+    const kind = written.kind as 'Kustomization' | 'HelmRelease';
+    // Without metadata.namespace, a name found in exactly one namespace is taken to be it (as the CodeLens does).
+    const candidates = (session.cache?.list(kind) ?? []).filter((o) => o.metadata.name === written.name && (written.namespace === undefined || o.metadata.namespace === written.namespace));
+    const namespace = written.namespace ?? (candidates.length === 1 ? candidates[0]!.metadata.namespace : undefined);
+    return namespace === undefined ? undefined : { kind, namespace, name: written.name, context: session.context };
   };
 
   const pick = async (): Promise<ObjectRef | undefined> => {
@@ -98,6 +117,17 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
     await reveal(view, node);
     return `revealed in ${view}`;
   };
+  handlers['flux.showInDependencyGraph'] = async (target: unknown) => {
+    const ref = refOf(target as Parameters<typeof refOf>[0]) ?? (await objectAtCursor());
+    if (!ref) return 'place the cursor in a Kustomization or HelmRelease, or pick one in a Flux view';
+    const [first] = dependencies.nodesOf(ref);
+    if (!first) {
+      void window.showInformationMessage(`${ref.kind} ${ref.namespace}/${ref.name} depends on nothing, and nothing depends on it.`);
+      return 'no dependencies';
+    }
+    await reveal('dependencies', first);
+    return `shown under ${first.type === 'dependency' ? first.path.join(' > ') : ''}`;
+  };
   handlers['flux.refresh'] = async () => {
     await sessions.connectAll();
     return session.status;
@@ -110,5 +140,6 @@ export function startClusterUi(context: ExtensionContext, refreshViews: EventEmi
     kustomizations,
     releases,
     sources,
+    dependencies,
   };
 }

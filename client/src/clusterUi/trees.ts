@@ -41,6 +41,7 @@ export function viewOfKind(kind: FluxKind): 'kustomizations' | 'releases' | 'sou
 const ICONS: Record<ObjectState, ThemeIcon> = {
   Ready: new ThemeIcon('pass-filled', new ThemeColor('testing.iconPassed')),
   Reconciling: new ThemeIcon('sync~spin'),
+  Waiting: new ThemeIcon('watch'),
   Failed: new ThemeIcon('error', new ThemeColor('testing.iconFailed')),
   Stalled: new ThemeIcon('warning', new ThemeColor('list.warningForeground')),
   Suspended: new ThemeIcon('debug-pause'),
@@ -48,6 +49,10 @@ const ICONS: Record<ObjectState, ThemeIcon> = {
 };
 
 /** `idPrefix`: the context, when several are shown (ids must be unique in a view). */
+export function stateIcon(state: ObjectState): ThemeIcon {
+  return ICONS[state];
+}
+
 export function objectItem(kind: FluxKind, object: KubeObject, idPrefix = ''): TreeItem {
   const state = stateOf(object);
   const item = new TreeItem(object.metadata.name, EXPANDABLE.has(kind) ? TreeItemCollapsibleState.Collapsed : TreeItemCollapsibleState.None);
