@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { reconcile, resume, suspend } from '../../client/src/cluster/actions';
+import { listEvents } from '../../client/src/cluster/events';
 import type { KubeObject, ObjectRef } from '../../client/src/cluster/types';
 import { buildDependencyGraph, pathsTo, waitingFor } from '../../client/src/cluster/dependencyGraph';
 import { startRealDemo, type RealDemo } from './demo';
@@ -97,6 +98,27 @@ describe('the demo on the real cluster', () => {
       const resumed = await resume(demo.api, ref, { wait: true, timeoutMs: 120_000, pollMs: 250 });
       assert.match(resumed.message, ref.kind === 'Kustomization' ? /^applied revision main@sha1:[0-9a-f]{40}$/ : /^fetched revision main@sha1:[0-9a-f]{40}$/);
     }
+  });
+
+  it('Reconcile on every source kind of the demo reports what `flux reconcile source …` reports, and a static OCI HelmRepository is left alone', async () => {
+    const sources: Array<[ObjectRef, RegExp]> = [
+      [{ kind: 'GitRepository', namespace: 'flux-system', name: 'flux-system' }, /^fetched revision main@sha1:[0-9a-f]{40}$/],
+      [{ kind: 'HelmRepository', namespace: 'flux-system', name: 'bitnami' }, /^fetched revision sha256:[0-9a-f]{64}$/],
+      [{ kind: 'OCIRepository', namespace: 'flux-system', name: 'podinfo' }, /^fetched revision 6\.7\.0@sha256:[0-9a-f]{64}$/],
+      [{ kind: 'HelmChart', namespace: 'flux-system', name: 'grade-api-postgres' }, /^fetched revision 16\.4\.2$/],
+      [{ kind: 'HelmRepository', namespace: 'flux-system', name: 'grade-api-charts' }, /^reconciliation not supported by the object$/],
+    ];
+    for (const [ref, expected] of sources) {
+      const result = await reconcile(demo.api, ref, { timeoutMs: 120_000, pollMs: 250 });
+      assert.match(result.message, expected, `${ref.kind} ${ref.name}`);
+    }
+  });
+
+  it("a Kustomization's events are the real kustomize-controller's", async () => {
+    const events = await listEvents(demo.api, { kind: 'Kustomization', namespace: 'flux-system', name: 'apps' });
+    const seen = JSON.stringify(events.map((e) => [e.reason, e.message]));
+    assert.ok(events.some((e) => e.reason === 'Progressing' && (e.message ?? '').includes('HelmRelease/podinfo/podinfo created')), seen);
+    assert.ok(events.some((e) => e.reason === 'ReconciliationSucceeded' && /^Reconciliation finished in /.test(e.message ?? '')), seen);
   });
 
   it('the dependency graph from the live objects: infrastructure → monitoring → dashboards, dashboards waiting for the failed monitoring as kustomize-controller says', async () => {
