@@ -53,7 +53,14 @@ export function startLanguageClient(context: ExtensionContext, hooks: ClientHook
     // files nobody opened through workspace diagnostics); pulled again after every edit.
     diagnosticPullOptions: { onChange: true, onSave: false },
     // The workspace index follows YAML files on disk; kustomizations also decide which files are patches.
-    synchronize: { fileEvents: [workspace.createFileSystemWatcher('**/*.{yaml,yml,json}'), workspace.createFileSystemWatcher('**/Kustomization')] },
+    // Folders created or deleted too: a watcher may report a new folder without the files in it.
+    synchronize: {
+      fileEvents: [
+        workspace.createFileSystemWatcher('**/*.{yaml,yml,json}'),
+        workspace.createFileSystemWatcher('**/Kustomization'),
+        workspace.createFileSystemWatcher('**/*', false, true, false),
+      ],
+    },
   };
   const client = new LanguageClient('helmRelease', 'Flux HelmRelease', serverOptions, clientOptions);
   context.subscriptions.push(

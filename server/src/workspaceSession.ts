@@ -1,5 +1,6 @@
-import { readFile } from 'fs/promises';
-import { fileURLToPath } from 'url';
+import { readFile, stat } from 'fs/promises';
+import { fileURLToPath, pathToFileURL } from 'url';
+import { isExcludedPath, walkWorkspace } from './node/walk';
 import { FileChangeType, type FileEvent } from 'vscode-languageserver/node';
 import type { FileModel } from './service/model/fileModel';
 import { WorkspaceIndex } from './service/workspace/workspaceIndex';
@@ -37,6 +38,7 @@ function pathOf(uri: string): string | undefined {
 export class WorkspaceSession {
   readonly index = new WorkspaceIndex();
   private folders: string[] = [];
+  private exclude: readonly string[] = [];
   private abort?: AbortController;
   private scanned = false;
 
@@ -52,6 +54,7 @@ export class WorkspaceSession {
     const abort = new AbortController();
     this.abort = abort;
     this.folders = folders;
+    this.exclude = exclude;
     this.scanned = false;
     this.index.setFolders(folders);
     // A new scan starts from the open documents only: files now excluded or outside must go.
@@ -104,8 +107,20 @@ export class WorkspaceSession {
   async filesChanged(events: FileEvent[], maxFileSize: number): Promise<void> {
     let changed = false;
     const reloaded: string[] = [];
+    const seen = new Set<string>();
     for (const event of events) {
-      if (!/\.(ya?ml|json)$|\/Kustomization$/.test(event.uri) || this.hooks.isOpen(event.uri)) continue;
+      // Two watchers may report the same file.
+      if (seen.has(`${event.type} ${event.uri}`)) continue;
+      seen.add(`${event.type} ${event.uri}`);
+      if (!/\.(ya?ml|json)$|\/Kustomization$/.test(event.uri)) {
+        // A folder created or deleted (a branch switch, a copy, `rm -r`): the watcher may report the
+        // folder alone, so its files are found, or forgotten, here.
+        const uris = event.type === FileChangeType.Deleted ? this.forgetFolder(event.uri) : await this.readFolder(event.uri, maxFileSize);
+        if (uris.length > 0) changed = true;
+        reloaded.push(...uris);
+        continue;
+      }
+      if (this.hooks.isOpen(event.uri)) continue;
       if (event.type === FileChangeType.Deleted) {
         this.index.removeFile(event.uri);
         changed = true;
@@ -117,6 +132,34 @@ export class WorkspaceSession {
     }
     if (changed) this.hooks.changed();
     if (reloaded.length > 0) this.hooks.reloaded?.(reloaded);
+  }
+
+  /** The indexed files under a deleted folder leave the index (open documents stay). */
+  private forgetFolder(uri: string): string[] {
+    const prefix = uri.endsWith('/') ? uri : `${uri}/`;
+    const removed = this.index.uris().filter((u) => u.startsWith(prefix) && !this.hooks.isOpen(u));
+    for (const u of removed) this.index.removeFile(u);
+    return removed;
+  }
+
+  /** The manifests under a created folder, read into the index; nothing for a file or a path outside. */
+  private async readFolder(uri: string, maxFileSize: number): Promise<string[]> {
+    const directory = pathOf(uri);
+    const folder = directory && this.folders.find((f) => directory.startsWith(`${f}/`));
+    if (!directory || !folder || isExcludedPath(folder, directory, this.exclude)) return [];
+    try {
+      if (!(await stat(directory)).isDirectory()) return [];
+    } catch {
+      return [];
+    }
+    const uris: string[] = [];
+    for await (const filePath of walkWorkspace([directory], [], [])) {
+      const fileUri = pathToFileURL(filePath).toString();
+      if (this.hooks.isOpen(fileUri) || isExcludedPath(folder, filePath, this.exclude)) continue;
+      await this.reload(fileUri, maxFileSize);
+      uris.push(fileUri);
+    }
+    return uris;
   }
 
   private async reload(uri: string, maxFileSize: number): Promise<void> {

@@ -75,6 +75,19 @@ describe('workspace diagnostics', () => {
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(relative), type: 3 }] });
   });
 
+  test('a folder created with files in it, reported by the watcher as the folder alone, is read; deleted as a whole, its problems go', async () => {
+    // What a branch switch or `cp -r` can look like: the watcher sees the new folder before its files.
+    const folder = 'clusters/staging';
+    const relative = `${folder}/old/release.yaml`;
+    mkdirSync(path.join(root, folder, 'old'), { recursive: true });
+    writeFileSync(path.join(root, relative), ['apiVersion: helm.toolkit.fluxcd.io/v2beta1', 'kind: HelmRelease', 'metadata:', '  name: staged', '  namespace: apps', 'spec:', '  interval: 10m', '  chart:', '    spec:', '      chart: podinfo', '      sourceRef:', '        kind: HelmRepository', '        name: podinfo', ''].join('\n'));
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(folder), type: 1 }] });
+    assert.ok(codes(await published(relative, (d) => d.length > 0)).includes('api-version-removed'));
+    rmSync(path.join(root, folder), { recursive: true });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(folder), type: 3 }] });
+    assert.deepEqual(await published(relative, (d) => d.length === 0), []);
+  });
+
   test('a source renamed in an editor: the closed release that uses it shows the missing reference, and loses it when renamed back', async () => {
     const sources = text(SOURCES);
     await client.open(uri(SOURCES), sources);

@@ -51,6 +51,14 @@ class Excludes {
   }
 }
 
+/** Whether `filePath` inside `folder` is left out by the exclude globs (relative to that folder). */
+export function isExcludedPath(folder: string, filePath: string, exclude: readonly string[]): boolean {
+  const excludes = new Excludes(exclude, []);
+  if (excludes.empty) return false;
+  const relative = path.relative(folder, filePath).split(path.sep).join('/');
+  return excludes.file(relative) || relative.split('/').some((_, i, parts) => excludes.directory(parts.slice(0, i + 1).join('/')));
+}
+
 interface Root {
   folder: string;
   real: string;
