@@ -146,12 +146,14 @@ export class WorkspaceSession {
   private async readFolder(uri: string, maxFileSize: number): Promise<string[]> {
     const directory = pathOf(uri);
     const folder = directory && this.folders.find((f) => directory.startsWith(`${f}/`));
-    if (!directory || !folder || isExcludedPath(folder, directory, this.exclude)) return [];
+    // `npm install` creates thousands of entries: what the walk skips is dropped before any I/O.
+    if (!directory || !folder || /\/(node_modules|\.git)(\/|$)/.test(directory)) return [];
     try {
       if (!(await stat(directory)).isDirectory()) return [];
     } catch {
       return [];
     }
+    if (isExcludedPath(folder, directory, this.exclude)) return [];
     const uris: string[] = [];
     for await (const filePath of walkWorkspace([directory], [], [])) {
       const fileUri = pathToFileURL(filePath).toString();

@@ -52,8 +52,14 @@ class Excludes {
 }
 
 /** Whether `filePath` inside `folder` is left out by the exclude globs (relative to that folder). */
+const compiledExcludes = new WeakMap<readonly string[], Excludes>();
+
 export function isExcludedPath(folder: string, filePath: string, exclude: readonly string[]): boolean {
-  const excludes = new Excludes(exclude, []);
+  let excludes = compiledExcludes.get(exclude);
+  if (!excludes) {
+    excludes = new Excludes(exclude, []);
+    compiledExcludes.set(exclude, excludes);
+  }
   if (excludes.empty) return false;
   const relative = path.relative(folder, filePath).split(path.sep).join('/');
   return excludes.file(relative) || relative.split('/').some((_, i, parts) => excludes.directory(parts.slice(0, i + 1).join('/')));
