@@ -136,6 +136,7 @@ export class WorkspaceSession {
 
   /** The indexed files under a deleted folder leave the index (open documents stay). */
   private forgetFolder(uri: string): string[] {
+    if (/\/(node_modules|\.git)(\/|$)/.test(uri)) return [];
     const prefix = uri.endsWith('/') ? uri : `${uri}/`;
     const removed = this.index.uris().filter((u) => u.startsWith(prefix) && !this.hooks.isOpen(u));
     for (const u of removed) this.index.removeFile(u);
