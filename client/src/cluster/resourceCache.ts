@@ -115,6 +115,12 @@ class KindWatcher {
         }
         const err = error instanceof Error ? error : new Error(String(error));
         const code = err instanceof ClusterError ? err.code : 'Error';
+        if (code === 'FluxNotInstalled' && !this.synced) {
+          // The cluster does not serve this kind (e.g. no kustomize-controller): it has no objects,
+          // which is a complete answer; the list is tried again, backing off, in case it is installed.
+          this.synced = true;
+          this.changed(this.kind);
+        }
         this.setState(permanentCodes.has(code) ? { state: 'error', message: err.message, code, attempt: this.failures } : { state: 'reconnecting', message: err.message, attempt: this.failures });
         await this.pause(this.nextDelay());
       }
