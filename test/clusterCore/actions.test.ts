@@ -74,8 +74,9 @@ describe('actions against the API test server + Flux simulator', () => {
 
   it('reconcile --with-source (chartRef OCIRepository) reconciles the source first, using the watch cache', async () => {
     const cache = new ResourceCache(cluster.connection, { backoff: { initialMs: 50 } });
-    await cache.start(5000);
     try {
+      // Inside the try: a cache that fails to start is disposed too (its watches would keep the test process alive).
+      await cache.start(5000);
       api.requests.length = 0;
       const start = performance.now();
       const result = await reconcile(api, podinfo, { withSource: true, cache, timeoutMs: 10_000 });

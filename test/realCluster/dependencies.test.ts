@@ -12,7 +12,7 @@ import { loadKubeconfig } from '../../client/src/cluster/kubeconfig';
 import { ResourceCache } from '../../client/src/cluster/resourceCache';
 import type { ClusterConnection } from '../../client/src/cluster/connection';
 import { condition, stateOf } from '../../client/src/cluster/status';
-import { buildDependencyModel } from '../../client/src/cluster/dependencies';
+import { buildDependencyGraph, inCycle, pathsTo, waitingFor } from '../../client/src/cluster/dependencyGraph';
 import { freePort, until } from '../clusterCore/helpers';
 import { startGitServer, type GitServer } from './gitServer';
 
@@ -80,15 +80,15 @@ describe('the dependency model from the real kustomize-controller', () => {
     assert.equal(ready('apps')?.message, "dependency 'flux-system/infrastructure' is not ready");
     assert.equal(stateOf(apps), 'Waiting');
 
-    const model = buildDependencyModel({ kustomizations: cache.list('Kustomization'), helmReleases: cache.list('HelmRelease') });
-    assert.deepEqual(model.roots.map((r) => r.key), ['Kustomization/flux-system/infrastructure']);
-    assert.deepEqual(model.childrenOf(['Kustomization/flux-system/infrastructure']).map((c) => c.key), ['Kustomization/flux-system/apps']);
-    assert.deepEqual(model.pathTo(apps), [['Kustomization/flux-system/infrastructure', 'Kustomization/flux-system/apps']]);
-    assert.deepEqual(model.cycles, []);
-    const waiting = model.waitingFor(apps);
+    const graph = buildDependencyGraph({ kustomizations: cache.list('Kustomization'), helmReleases: cache.list('HelmRelease') });
+    assert.deepEqual(graph.roots, ['Kustomization/flux-system/infrastructure']);
+    assert.deepEqual(graph.nodes.get('Kustomization/flux-system/infrastructure')?.dependents, ['Kustomization/flux-system/apps']);
+    assert.deepEqual(pathsTo(graph, 'Kustomization/flux-system/apps'), [['Kustomization/flux-system/infrastructure', 'Kustomization/flux-system/apps']]);
+    assert.ok(!inCycle(graph, 'Kustomization/flux-system/apps'));
+    const waiting = waitingFor(graph, 'Kustomization/flux-system/apps');
     console.log(`waitingFor(apps): ${waiting}`);
     // The controller retries infrastructure every 5 s (start.mjs): between attempts it is Failed with the controller's message.
     assert.match(waiting ?? '', /^waiting for flux-system\/infrastructure: (Failed — Source artifact not found, retrying in 5s|Reconciling)$/);
-    assert.equal(model.waitingFor(infrastructure), undefined, 'infrastructure fails on its own');
+    assert.equal(waitingFor(graph, 'Kustomization/flux-system/infrastructure'), undefined, 'infrastructure fails on its own');
   });
 });
