@@ -6,6 +6,7 @@ import gitRepository from '../../schemas/gitrepository.json';
 import helmChart from '../../schemas/helmchart.json';
 import helmRelease from '../../schemas/helmrelease.json';
 import helmRepository from '../../schemas/helmrepository.json';
+import kustomization from '../../schemas/kustomization.json';
 import ociRepository from '../../schemas/ocirepository.json';
 import { getPath, isRecord } from './json';
 
@@ -72,12 +73,19 @@ interface FluxTableEntry {
   columns: PrinterColumn[];
 }
 
-/** Plural and short names, categories and printer columns as in the Flux CRDs (helm-controller v1.6, source-controller v1.9). */
+/** Plural and short names, categories and printer columns as in the Flux CRDs (helm-controller v1.6, kustomize-controller v1.9, source-controller v1.9). */
 const fluxTable: FluxTableEntry[] = [
   {
     schema: helmRelease,
     resource: 'helmreleases',
     shortNames: ['hr'],
+    categories: ['all', 'fluxcd', 'fluxcd-appliers'],
+    columns: [age, ready('Ready', 'status'), ready('Status', 'message')],
+  },
+  {
+    schema: kustomization,
+    resource: 'kustomizations',
+    shortNames: ['ks'],
     categories: ['all', 'fluxcd', 'fluxcd-appliers'],
     columns: [age, ready('Ready', 'status'), ready('Status', 'message')],
   },

@@ -182,6 +182,46 @@ describe('plain HTTP API server', () => {
   });
 });
 
+describe('a Flux kind the cluster does not serve', () => {
+  // HelmReleases served (empty), Kustomizations not: a cluster without kustomize-controller.
+  let server: Server;
+  let file: string;
+  before(async () => {
+    server = createServer((req, res) => {
+      const url = req.url ?? '';
+      if (url.includes('/kustomizations')) {
+        res.writeHead(404, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 }));
+      } else if (url.includes('watch=')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' }); // held open, as a watch with no events
+      } else {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'HelmReleaseList', apiVersion: 'helm.toolkit.fluxcd.io/v2', metadata: { resourceVersion: '7' }, items: [] }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    file = join(tempDir(), 'config');
+    writeFileSync(file, kubeconfigYaml(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, testToken));
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('the cache syncs and is connected at once; only that kind says it is not served', async () => {
+    const cache = new ResourceCache(loadKubeconfig({ path: file }).connect(), { kinds: ['HelmRelease', 'Kustomization'], backoff: { initialMs: 50 } });
+    try {
+      await cache.start(3000);
+      assert.equal(cache.state.state, 'connected');
+      assert.deepEqual(cache.list('Kustomization'), []);
+      const kustomizations = cache.stateOf('Kustomization');
+      assert.ok(kustomizations?.state === 'error' && kustomizations.code === 'FluxNotInstalled', JSON.stringify(kustomizations));
+    } finally {
+      cache.dispose();
+    }
+  });
+});
+
 describe('Flux not installed', () => {
   // The API test server always serves the Flux kinds, so a minimal server answers 404 like an
   // API server without the Flux CRDs ("the server could not find the requested resource").
