@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -182,16 +182,32 @@ describe('plain HTTP API server', () => {
   });
 });
 
+const NOT_FOUND = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+
+/** A minimal API server on loopback answering with `handler`, and a kubeconfig pointing at it. */
+async function fakeApiServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ file: string; close(): void }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const file = join(tempDir(), 'config');
+  writeFileSync(file, kubeconfigYaml(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, testToken));
+  return {
+    file,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 describe('a Flux kind the cluster does not serve', () => {
   // HelmReleases served (empty), Kustomizations not: a cluster without kustomize-controller.
-  let server: Server;
-  let file: string;
+  let fake: { file: string; close(): void };
   before(async () => {
-    server = createServer((req, res) => {
+    fake = await fakeApiServer((req, res) => {
       const url = req.url ?? '';
       if (url.includes('/kustomizations')) {
         res.writeHead(404, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 }));
+        res.end(NOT_FOUND);
       } else if (url.includes('watch=')) {
         res.writeHead(200, { 'Content-Type': 'application/json' }); // held open, as a watch with no events
       } else {
@@ -199,17 +215,11 @@ describe('a Flux kind the cluster does not serve', () => {
         res.end(JSON.stringify({ kind: 'HelmReleaseList', apiVersion: 'helm.toolkit.fluxcd.io/v2', metadata: { resourceVersion: '7' }, items: [] }));
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    file = join(tempDir(), 'config');
-    writeFileSync(file, kubeconfigYaml(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, testToken));
   });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  after(() => fake.close());
 
   it('the cache syncs and is connected at once; only that kind says it is not served', async () => {
-    const cache = new ResourceCache(loadKubeconfig({ path: file }).connect(), { kinds: ['HelmRelease', 'Kustomization'], backoff: { initialMs: 50 } });
+    const cache = new ResourceCache(loadKubeconfig({ path: fake.file }).connect(), { kinds: ['HelmRelease', 'Kustomization'], backoff: { initialMs: 50 } });
     try {
       await cache.start(3000);
       assert.equal(cache.state.state, 'connected');
@@ -225,30 +235,22 @@ describe('a Flux kind the cluster does not serve', () => {
 describe('Flux not installed', () => {
   // The API test server always serves the Flux kinds, so a minimal server answers 404 like an
   // API server without the Flux CRDs ("the server could not find the requested resource").
-  let server: Server;
-  let file: string;
+  let fake: { file: string; close(): void };
   before(async () => {
-    server = createServer((_req, res) => {
-      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+    fake = await fakeApiServer((_req, res) => {
       res.writeHead(404, { 'Content-Type': 'application/json' });
-      res.end(body);
+      res.end(NOT_FOUND);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    file = join(tempDir(), 'config');
-    writeFileSync(file, kubeconfigYaml(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, testToken));
   });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+  after(() => fake.close());
 
   it('verify() → FluxNotInstalled', async () => {
-    const error = await rejectsWith(loadKubeconfig({ path: file }).connect().verify(), 'FluxNotInstalled', testToken);
+    const error = await rejectsWith(loadKubeconfig({ path: fake.file }).connect().verify(), 'FluxNotInstalled', testToken);
     assert.match(error.message, /Flux is not installed on this cluster/);
   });
 
   it('the cache reports FluxNotInstalled', async () => {
-    const cache = new ResourceCache(loadKubeconfig({ path: file }).connect(), { kinds: ['HelmRelease'], backoff: { initialMs: 50 } });
+    const cache = new ResourceCache(loadKubeconfig({ path: fake.file }).connect(), { kinds: ['HelmRelease'], backoff: { initialMs: 50 } });
     cache.start().catch(() => undefined);
     await until(() => cache.state.state === 'error', 3000, 'error state');
     const state = cache.state;

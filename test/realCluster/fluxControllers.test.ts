@@ -7,9 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { startRealCluster, type RealCluster } from '../../scripts/cluster/start.mjs';
 import { loadKubeconfig } from '../../client/src/cluster/kubeconfig';
 import type { ClusterConnection } from '../../client/src/cluster/connection';
-import { buildTgz, startServer, type TestServer } from '../remoteCharts/helpers';
+import type { TestServer } from '../remoteCharts/helpers';
 import { reconcile, resume, suspend } from '../../client/src/cluster/actions';
 import { freePort } from '../clusterCore/helpers';
+import { serveSettingsChart, startHelmCluster } from './helmFixture';
 
 const SOURCES = '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system';
 
@@ -53,21 +54,8 @@ describe('the real source-controller', () => {
   let charts: TestServer;
 
   before(async () => {
-    const chart = await buildTgz([
-      { name: 'settings/Chart.yaml', content: 'apiVersion: v2\nname: settings\nversion: 1.2.0\n' },
-      { name: 'settings/values.yaml', content: 'mode: demo\n' },
-      { name: 'settings/templates/configmap.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  mode: {{ .Values.mode | quote }}\n' },
-    ]);
-    charts = await startServer((req, res) => {
-      if (req.url === '/index.yaml') {
-        res.setHeader('content-type', 'application/x-yaml');
-        res.end(`apiVersion: v1\nentries:\n  settings:\n    - name: settings\n      version: 1.2.0\n      urls: [${charts.url}/settings-1.2.0.tgz]\n`);
-      } else if (req.url === '/settings-1.2.0.tgz') {
-        res.end(chart);
-      } else {
-        res.statusCode = 404;
-        res.end();
-      }
+    charts = await serveSettingsChart('mode: demo\n', {
+      'configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  mode: {{ .Values.mode | quote }}\n',
     });
     cluster = await startRealCluster();
     assert.ok(cluster.controllers.includes('source-controller'), 'source-controller is not built: run `npm run cluster:build`');
@@ -130,26 +118,10 @@ describe('the real helm-controller', () => {
 
   before(async () => {
     // `name` goes into a ConfigMap's name: an invalid one makes the install fail at the API server.
-    const chart = await buildTgz([
-      { name: 'settings/Chart.yaml', content: 'apiVersion: v2\nname: settings\nversion: 1.2.0\n' },
-      { name: 'settings/values.yaml', content: 'name: settings\nmode: demo\n' },
-      { name: 'settings/templates/configmap.yaml', content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\ndata:\n  mode: {{ .Values.mode | quote }}\n' },
-    ]);
-    charts = await startServer((req, res) => {
-      if (req.url === '/index.yaml') res.end(`apiVersion: v1\nentries:\n  settings:\n    - name: settings\n      version: 1.2.0\n      urls: [${charts.url}/settings-1.2.0.tgz]\n`);
-      else if (req.url === '/settings-1.2.0.tgz') res.end(chart);
-      else {
-        res.statusCode = 404;
-        res.end();
-      }
+    charts = await serveSettingsChart('name: settings\nmode: demo\n', {
+      'configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\ndata:\n  mode: {{ .Values.mode | quote }}\n',
     });
-    cluster = await startRealCluster();
-    for (const name of ['source-controller', 'helm-controller']) assert.ok(cluster.controllers.includes(name), `${name} is not built: run \`npm run cluster:build\``);
-    api = loadKubeconfig({ path: cluster.kubeconfig }).connect('flux-local-token', { requestTimeoutMs: 10_000 });
-    for (const name of ['flux-system', 'apps']) await api.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
-    await api.request('POST', `${SOURCES}/helmrepositories`, {
-      body: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'charts', namespace: 'flux-system' }, spec: { interval: '10m', url: charts.url } },
-    });
+    ({ cluster, api } = await startHelmCluster(charts.url));
   });
 
   after(async () => {

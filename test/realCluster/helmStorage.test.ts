@@ -3,16 +3,16 @@
 // fallback to status.history for a user whose RBAC grants HelmReleases but not Secrets.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startRealCluster, type RealCluster } from '../../scripts/cluster/start.mjs';
+import type { RealCluster } from '../../scripts/cluster/start.mjs';
 import type { ClusterConnection } from '../../client/src/cluster/connection';
 import { ClusterError } from '../../client/src/cluster/errors';
 import { maskManifest, maskValues, fillMasked, readDeployedRelease, secretKeyReader, secretStrings, secretValuePaths, userSuppliedValues } from '../../client/src/cluster/helmStorage';
 import { loadKubeconfig } from '../../client/src/cluster/kubeconfig';
+import type { TestServer } from '../remoteCharts/helpers';
+import { serveSettingsChart, startHelmCluster } from './helmFixture';
 import type { KubeObject } from '../../client/src/cluster/types';
 import { effectiveValues, renderEffectiveValues } from '../../server/src/service/values/effectiveValues';
-import { buildTgz, startServer, type TestServer } from '../remoteCharts/helpers';
 
-const SOURCES = '/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system';
 const RELEASES = '/apis/helm.toolkit.fluxcd.io/v2/namespaces/apps/helmreleases';
 const PASSWORD = 's3cret-password-value';
 const TOKEN = 'tok-0123456789';
@@ -40,29 +40,10 @@ describe('Helm storage written by the real helm-controller', () => {
 
   before(async () => {
     // The password goes into the ConfigMap, so the manifest holds a value that came from a Secret.
-    const chart = await buildTgz([
-      { name: 'settings/Chart.yaml', content: 'apiVersion: v2\nname: settings\nversion: 1.2.0\n' },
-      { name: 'settings/values.yaml', content: 'mode: demo\npassword: none\n' },
-      {
-        name: 'settings/templates/configmap.yaml',
-        content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  mode: {{ .Values.mode | quote }}\n  url: {{ printf "db://app:%s@db" .Values.password | quote }}\n',
-      },
-    ]);
-    charts = await startServer((req, res) => {
-      if (req.url === '/index.yaml') res.end(`apiVersion: v1\nentries:\n  settings:\n    - name: settings\n      version: 1.2.0\n      urls: [${charts.url}/settings-1.2.0.tgz]\n`);
-      else if (req.url === '/settings-1.2.0.tgz') res.end(chart);
-      else {
-        res.statusCode = 404;
-        res.end();
-      }
+    charts = await serveSettingsChart('mode: demo\npassword: none\n', {
+      'configmap.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-settings\ndata:\n  mode: {{ .Values.mode | quote }}\n  url: {{ printf "db://app:%s@db" .Values.password | quote }}\n',
     });
-    cluster = await startRealCluster();
-    for (const name of ['source-controller', 'helm-controller']) assert.ok(cluster.controllers.includes(name), `${name} is not built: run \`npm run cluster:build\``);
-    api = loadKubeconfig({ path: cluster.kubeconfig }).connect('flux-local-token', { requestTimeoutMs: 10_000 });
-    for (const name of ['flux-system', 'apps']) await api.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
-    await api.request('POST', `${SOURCES}/helmrepositories`, {
-      body: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'charts', namespace: 'flux-system' }, spec: { interval: '10m', url: charts.url } },
-    });
+    ({ cluster, api } = await startHelmCluster(charts.url));
     const secret = (name: string, stringData: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'apps' }, stringData });
     await api.request('POST', '/api/v1/namespaces/apps/secrets', { body: secret('settings-password', { password: PASSWORD }) });
     await api.request('POST', '/api/v1/namespaces/apps/secrets', { body: secret('settings-extra', { 'values.yaml': `extra:\n  token: ${TOKEN}\n` }) });
