@@ -37,7 +37,8 @@ export interface FluxStatus {
   lastAppliedRevision?: string;
   /** Kustomization: what it applied, `<namespace>_<name>_<group>_<kind>` with the version. */
   inventory?: { entries?: Array<{ id: string; v: string }> };
-  history?: Array<{ chartName?: string; chartVersion?: string; appVersion?: string; version?: number; status?: string }>;
+  /** HelmRelease: helm-controller's snapshots of the latest releases, newest first; `action` (helm-controller ≥ 1.5) is what made each one, e.g. `upgrade`, `uninstall-remediation`. */
+  history?: Array<{ chartName?: string; chartVersion?: string; appVersion?: string; version?: number; status?: string; action?: string }>;
   artifact?: { revision?: string; lastUpdateTime?: string; url?: string; digest?: string };
   helmChart?: string;
   [key: string]: unknown;

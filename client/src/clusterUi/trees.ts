@@ -188,7 +188,7 @@ export class FluxTree implements TreeDataProvider<Node> {
       if (node.section === 'conditions') {
         return (node.object.status?.conditions ?? []).map((c) => ({ type: 'detail', label: `${c.type}: ${c.status}`, description: c.reason, tooltip: c.message }));
       }
-      return (node.object.status?.history ?? []).map((h) => ({ type: 'detail', label: `v${h.version ?? '?'} ${h.chartName ?? ''}@${h.chartVersion ?? ''}`, description: h.status }));
+      return (node.object.status?.history ?? []).map((h) => ({ type: 'detail', label: `v${h.version ?? '?'} ${h.chartName ?? ''}@${h.chartVersion ?? ''}`, description: [h.status, h.action].filter(Boolean).join(' · ') || undefined }));
     }
     return [];
   }

@@ -636,6 +636,19 @@ const realClusterTests: SuiteTest[] = [
     },
   },
   {
+    name: "cluster: grade-api's release history says what the real helm-controller did (failed · install)",
+    fn: async () => {
+      const group = (await childItems('flux.helmReleases', undefined)).find((g) => itemLabel(g.item) === 'grade-api');
+      const release = group && (await childItems('flux.helmReleases', group.node)).find((r) => itemLabel(r.item) === 'grade-api');
+      assert(release, 'no grade-api item');
+      const history = (await childItems('flux.helmReleases', release.node)).find((s) => itemLabel(s.item) === 'Release history');
+      assert(history, 'no Release history section');
+      const entries = await childItems('flux.helmReleases', history.node);
+      log(`grade-api history: ${entries.map((e) => `${itemLabel(e.item)} (${String(e.item.description)})`).join(', ')}`);
+      assert(entries.length > 0 && /^v1 grade-api@1\.2\.0$/.test(itemLabel(entries[0]!.item)) && entries[0]!.item.description === 'failed · install', `history: ${entries.map((e) => `${itemLabel(e.item)} (${String(e.item.description)})`).join(', ')}`);
+    },
+  },
+  {
     name: 'cluster: flux.reconcileWithSource on the apps Kustomization reconciles its GitRepository first and reports "applied revision main@sha1:…"',
     fn: async () => {
       const message = await vscode.commands.executeCommand<string>('flux.reconcileWithSource', APPS);
