@@ -1,6 +1,6 @@
 import { readFile, stat } from 'fs/promises';
 import { fileURLToPath, pathToFileURL } from 'url';
-import { isExcludedPath, walkWorkspace } from './node/walk';
+import { isExcludedPath, isInSkippedDirectory, walkWorkspace } from './node/walk';
 import { FileChangeType, type FileEvent } from 'vscode-languageserver/node';
 import type { FileModel } from './service/model/fileModel';
 import { WorkspaceIndex } from './service/workspace/workspaceIndex';
@@ -136,7 +136,7 @@ export class WorkspaceSession {
 
   /** The indexed files under a deleted folder leave the index (open documents stay). */
   private forgetFolder(uri: string): string[] {
-    if (/\/(node_modules|\.git)(\/|$)/.test(uri)) return [];
+    if (isInSkippedDirectory(uri)) return [];
     const prefix = uri.endsWith('/') ? uri : `${uri}/`;
     const removed = this.index.uris().filter((u) => u.startsWith(prefix) && !this.hooks.isOpen(u));
     for (const u of removed) this.index.removeFile(u);
@@ -148,7 +148,7 @@ export class WorkspaceSession {
     const directory = pathOf(uri);
     const folder = directory && this.folders.find((f) => directory.startsWith(`${f}/`));
     // `npm install` creates thousands of entries: what the walk skips is dropped before any I/O.
-    if (!directory || !folder || /\/(node_modules|\.git)(\/|$)/.test(directory)) return [];
+    if (!directory || !folder || isInSkippedDirectory(directory)) return [];
     try {
       if (!(await stat(directory)).isDirectory()) return [];
     } catch {

@@ -51,9 +51,14 @@ class Excludes {
   }
 }
 
-/** Whether `filePath` inside `folder` is left out by the exclude globs (relative to that folder). */
+/** The walk's directories that are never entered (`node_modules`, `.git`) appear in this path. */
+export function isInSkippedDirectory(filePath: string): boolean {
+  return filePath.split('/').some((segment) => SKIPPED_DIRECTORIES.has(segment));
+}
+
 const compiledExcludes = new WeakMap<readonly string[], Excludes>();
 
+/** Whether `filePath` inside `folder` is left out by the exclude globs (relative to that folder). */
 export function isExcludedPath(folder: string, filePath: string, exclude: readonly string[]): boolean {
   let excludes = compiledExcludes.get(exclude);
   if (!excludes) {
